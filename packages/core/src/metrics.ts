@@ -1,0 +1,145 @@
+import type { Attributes, MeterProvider, ObservableResult } from '@opentelemetry/api';
+
+/** Why a record was not sent. Records rejected by the service are counted separately, by the service's reason. */
+export type DropReason =
+  | 'too_old'
+  | 'too_new'
+  | 'oversize'
+  | 'empty_message'
+  | 'invalid_destination'
+  | 'queue_full'
+  | 'retry_deadline_exceeded'
+  | 'export_failed'
+  | 'shutdown';
+
+export interface SelfMetricsSnapshot {
+  /** Records the service accepted. */
+  readonly exported: number;
+  /** Records not sent, by reason. */
+  readonly dropped: Readonly<Record<string, number>>;
+  readonly droppedTotal: number;
+  /** Records sent but refused by the service, by the service's reason. */
+  readonly rejected: Readonly<Record<string, number>>;
+  readonly rejectedTotal: number;
+  /** Records shortened to the event size limit (they are still delivered). */
+  readonly truncated: number;
+  readonly requests: number;
+  /** Bytes of the requests that succeeded, counted the provider's way (event sizes + per-event overhead). */
+  readonly requestBytes: number;
+  readonly retriedRequests: number;
+  readonly throttledRequests: number;
+  readonly queueBytes: number;
+  readonly queueRecords: number;
+}
+
+function increment(map: Map<string, number>, key: string, by: number): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function total(map: Map<string, number>): number {
+  let sum = 0;
+  for (const value of map.values()) sum += value;
+  return sum;
+}
+
+/**
+ * The pipeline's own counters, readable in code (`snapshot()`) and, when a MeterProvider is bound,
+ * exported as `otel_cloud_logs.*` instruments with `exporter` and `reason` attributes.
+ */
+export class SelfMetrics {
+  readonly exporterName: string;
+  private exported = 0;
+  private truncated = 0;
+  private requests = 0;
+  private requestBytes = 0;
+  private retriedRequests = 0;
+  private throttledRequests = 0;
+  private readonly dropped = new Map<string, number>();
+  private readonly rejected = new Map<string, number>();
+  private readonly queueSources = new Set<() => { bytes: number; records: number }>();
+
+  constructor(exporterName: string) {
+    this.exporterName = exporterName;
+  }
+
+  recordExported(count: number, bytes: number): void {
+    this.exported += count;
+    this.requests++;
+    this.requestBytes += bytes;
+  }
+  recordDropped(reason: DropReason, count = 1): void {
+    if (count > 0) increment(this.dropped, reason, count);
+  }
+  recordRejected(reason: string, count: number): void {
+    if (count > 0) increment(this.rejected, reason, count);
+  }
+  recordTruncated(count = 1): void {
+    this.truncated += count;
+  }
+  recordRetry(throttled: boolean): void {
+    this.retriedRequests++;
+    if (throttled) this.throttledRequests++;
+  }
+  /** A processor registers where its queue size can be read. */
+  addQueueSource(source: () => { bytes: number; records: number }): () => void {
+    this.queueSources.add(source);
+    return () => this.queueSources.delete(source);
+  }
+
+  snapshot(): SelfMetricsSnapshot {
+    let queueBytes = 0;
+    let queueRecords = 0;
+    for (const source of this.queueSources) {
+      const queue = source();
+      queueBytes += queue.bytes;
+      queueRecords += queue.records;
+    }
+    return {
+      exported: this.exported,
+      dropped: Object.fromEntries(this.dropped),
+      droppedTotal: total(this.dropped),
+      rejected: Object.fromEntries(this.rejected),
+      rejectedTotal: total(this.rejected),
+      truncated: this.truncated,
+      requests: this.requests,
+      requestBytes: this.requestBytes,
+      retriedRequests: this.retriedRequests,
+      throttledRequests: this.throttledRequests,
+      queueBytes,
+      queueRecords,
+    };
+  }
+
+  /** Publishes the counters through an OpenTelemetry MeterProvider (observable instruments, read at collection). */
+  bindMeterProvider(meterProvider: MeterProvider): void {
+    const meter = meterProvider.getMeter('@otel-cloud-logs/core');
+    const base: Attributes = { exporter: this.exporterName };
+    const byReason = (map: Map<string, number>) => (result: ObservableResult) => {
+      for (const [reason, value] of map) result.observe(value, { ...base, reason });
+    };
+    meter
+      .createObservableCounter('otel_cloud_logs.records.exported', { description: 'Log records accepted by the service', unit: '{record}' })
+      .addCallback((result) => result.observe(this.exported, base));
+    meter
+      .createObservableCounter('otel_cloud_logs.records.dropped', { description: 'Log records not sent, by reason', unit: '{record}' })
+      .addCallback(byReason(this.dropped));
+    meter
+      .createObservableCounter('otel_cloud_logs.records.rejected', { description: 'Log records refused by the service, by reason', unit: '{record}' })
+      .addCallback(byReason(this.rejected));
+    meter
+      .createObservableCounter('otel_cloud_logs.records.truncated', { description: 'Log records shortened to the event size limit', unit: '{record}' })
+      .addCallback((result) => result.observe(this.truncated, base));
+    meter
+      .createObservableCounter('otel_cloud_logs.requests', { description: 'Successful export requests', unit: '{request}' })
+      .addCallback((result) => result.observe(this.requests, base));
+    meter
+      .createObservableCounter('otel_cloud_logs.requests.retried', { description: 'Export requests retried', unit: '{request}' })
+      .addCallback((result) => result.observe(this.retriedRequests, base));
+    meter
+      .createObservableCounter('otel_cloud_logs.requests.throttled', { description: 'Export requests throttled by the service', unit: '{request}' })
+      .addCallback((result) => result.observe(this.throttledRequests, base));
+    meter
+      .createObservableGauge('otel_cloud_logs.queue.size', { description: 'Bytes of log records waiting to be sent', unit: 'By' })
+      .addCallback((result) => result.observe(this.snapshot().queueBytes, base));
+  }
+}

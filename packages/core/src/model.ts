@@ -1,0 +1,186 @@
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { fromOtlpAnyValue, fromOtlpKeyValues, type AnyValue, type OtlpAnyValue, type OtlpKeyValue } from './any-value.ts';
+
+/** The attributes that say where a record goes (record attribute first, then resource attribute, then default). */
+export const ROUTING_ATTRIBUTES = {
+  logGroup: 'log_group_value',
+  logStream: 'log_stream_value',
+  accountId: 'account_id',
+} as const;
+
+/** Where a record is delivered. An empty string means "not set": the exporter decides if that is valid. */
+export interface Destination {
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly accountId: string;
+}
+
+export type DestinationDefaults = Partial<Destination>;
+
+/**
+ * The provider-neutral log entry: a snapshot of one record with everything a provider needs to build
+ * its wire format. Built from an SDK `ReadableLogRecord` or from OTLP/JSON `resourceLogs`.
+ */
+export interface LogEntry {
+  /** Event time in nanoseconds since the epoch (falls back to the observed time when the record has none). */
+  readonly timeUnixNano: bigint;
+  /** Event time in whole milliseconds, the unit of every time-window and span rule. */
+  readonly timeMillis: number;
+  readonly observedTimeUnixNano?: bigint;
+  readonly severityNumber?: number;
+  readonly severityText?: string;
+  readonly body: AnyValue;
+  readonly eventName?: string;
+  readonly attributes: Readonly<Record<string, AnyValue>>;
+  readonly resource: Readonly<Record<string, AnyValue>>;
+  readonly scope?: { readonly name: string; readonly version?: string };
+  readonly traceId?: string;
+  readonly spanId?: string;
+  readonly traceFlags?: number;
+  readonly destination: Destination;
+}
+
+const NANOS_PER_MILLI = 1_000_000n;
+
+function routingValue(
+  key: string,
+  attributes: Readonly<Record<string, AnyValue>>,
+  resource: Readonly<Record<string, AnyValue>>,
+  fallback: string | undefined,
+): string {
+  const fromRecord = attributes[key];
+  if (fromRecord !== undefined && fromRecord !== null && fromRecord !== '') return String(fromRecord);
+  const fromResource = resource[key];
+  if (fromResource !== undefined && fromResource !== null && fromResource !== '') return String(fromResource);
+  return fallback ?? '';
+}
+
+/** Resolves a record's destination: record attribute, then resource attribute, then the configured default. */
+export function resolveDestination(
+  attributes: Readonly<Record<string, AnyValue>>,
+  resource: Readonly<Record<string, AnyValue>>,
+  defaults: DestinationDefaults = {},
+): Destination {
+  return {
+    logGroup: routingValue(ROUTING_ATTRIBUTES.logGroup, attributes, resource, defaults.logGroup),
+    logStream: routingValue(ROUTING_ATTRIBUTES.logStream, attributes, resource, defaults.logStream),
+    accountId: routingValue(ROUTING_ATTRIBUTES.accountId, attributes, resource, defaults.accountId),
+  };
+}
+
+/** A stable map key for a destination. */
+export function destinationKey(destination: Destination): string {
+  return `${destination.accountId}\u0000${destination.logGroup}\u0000${destination.logStream}`;
+}
+
+function hrTimeToNanos(time: readonly [number, number] | undefined): bigint {
+  if (!time) return 0n;
+  return BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
+}
+
+/** Snapshots an SDK record (class instances with getters: fields are read one by one, never spread). */
+export function logEntryFromReadableLogRecord(record: ReadableLogRecord, defaults?: DestinationDefaults): LogEntry {
+  const resource = record.resource.attributes as Record<string, AnyValue>;
+  const attributes = record.attributes as Record<string, AnyValue>;
+  let timeUnixNano = hrTimeToNanos(record.hrTime);
+  const observedTimeUnixNano = hrTimeToNanos(record.hrTimeObserved);
+  if (timeUnixNano === 0n) timeUnixNano = observedTimeUnixNano;
+  const spanContext = record.spanContext;
+  return {
+    timeUnixNano,
+    timeMillis: Number(timeUnixNano / NANOS_PER_MILLI),
+    observedTimeUnixNano,
+    severityNumber: record.severityNumber,
+    severityText: record.severityText,
+    body: record.body,
+    eventName: record.eventName,
+    attributes,
+    resource,
+    scope: { name: record.instrumentationScope.name, version: record.instrumentationScope.version },
+    traceId: spanContext?.traceId,
+    spanId: spanContext?.spanId,
+    traceFlags: spanContext?.traceFlags,
+    destination: resolveDestination(attributes, resource, defaults),
+  };
+}
+
+/** OTLP/JSON logs request body (`ExportLogsServiceRequest`), as sent to `/v1/logs` or to ServiceWatch. */
+export interface OtlpLogsRequest {
+  resourceLogs?: OtlpResourceLogs[];
+}
+
+export interface OtlpResourceLogs {
+  resource?: { attributes?: OtlpKeyValue[]; droppedAttributesCount?: number };
+  scopeLogs?: OtlpScopeLogs[];
+  schemaUrl?: string;
+}
+
+export interface OtlpScopeLogs {
+  scope?: { name?: string; version?: string; attributes?: OtlpKeyValue[] };
+  logRecords?: OtlpLogRecord[];
+  schemaUrl?: string;
+}
+
+export interface OtlpLogRecord {
+  timeUnixNano?: string | number;
+  observedTimeUnixNano?: string | number;
+  severityNumber?: number;
+  severityText?: string;
+  body?: OtlpAnyValue;
+  attributes?: OtlpKeyValue[];
+  droppedAttributesCount?: number;
+  flags?: number;
+  traceId?: string;
+  spanId?: string;
+  eventName?: string;
+}
+
+function parseNanos(value: string | number | undefined, path: string): bigint {
+  if (value === undefined || value === '' || value === 0 || value === '0') return 0n;
+  try {
+    return BigInt(value);
+  } catch {
+    throw new TypeError(`${path} must be an integer number of nanoseconds as a string, got ${JSON.stringify(value)}`);
+  }
+}
+
+/**
+ * Converts OTLP/JSON `resourceLogs` into entries. Throws a `TypeError` naming the path of the first malformed
+ * field (a non-numeric `timeUnixNano`, a `resourceLogs` that is not an array).
+ */
+export function logEntriesFromOtlpJson(request: OtlpLogsRequest, defaults?: DestinationDefaults): LogEntry[] {
+  const entries: LogEntry[] = [];
+  if (request.resourceLogs !== undefined && !Array.isArray(request.resourceLogs)) {
+    throw new TypeError('resourceLogs must be an array');
+  }
+  (request.resourceLogs ?? []).forEach((resourceLogs, r) => {
+    const resource = fromOtlpKeyValues(resourceLogs.resource?.attributes);
+    (resourceLogs.scopeLogs ?? []).forEach((scopeLogs, s) => {
+      const scope = scopeLogs.scope?.name !== undefined ? { name: scopeLogs.scope.name, version: scopeLogs.scope.version } : undefined;
+      (scopeLogs.logRecords ?? []).forEach((record, l) => {
+        const path = `resourceLogs[${r}].scopeLogs[${s}].logRecords[${l}]`;
+        const attributes = fromOtlpKeyValues(record.attributes);
+        const observedTimeUnixNano = parseNanos(record.observedTimeUnixNano, `${path}.observedTimeUnixNano`);
+        let timeUnixNano = parseNanos(record.timeUnixNano, `${path}.timeUnixNano`);
+        if (timeUnixNano === 0n) timeUnixNano = observedTimeUnixNano;
+        entries.push({
+          timeUnixNano,
+          timeMillis: Number(timeUnixNano / NANOS_PER_MILLI),
+          observedTimeUnixNano,
+          severityNumber: record.severityNumber,
+          severityText: record.severityText,
+          body: fromOtlpAnyValue(record.body),
+          eventName: record.eventName,
+          attributes,
+          resource,
+          scope,
+          traceId: record.traceId || undefined,
+          spanId: record.spanId || undefined,
+          traceFlags: record.flags,
+          destination: resolveDestination(attributes, resource, defaults),
+        });
+      });
+    });
+  });
+  return entries;
+}

@@ -1,0 +1,268 @@
+import type { Context, MeterProvider } from '@opentelemetry/api';
+import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { BatchBuilder, type WireEvent } from './batch.ts';
+import { deliver } from './delivery.ts';
+import { describeDrop, type ConstraintAwareExporter } from './exporter.ts';
+import type { DropReason } from './metrics.ts';
+import { destinationKey, type Destination, type LogEntry } from './model.ts';
+import { fitEvent } from './planner.ts';
+
+export interface ConstraintAwareBatchProcessorOptions<E extends WireEvent> {
+  /** A provider exporter (CloudWatch Logs, Huawei LTS, SCP ServiceWatch). */
+  readonly exporter: ConstraintAwareExporter<E>;
+  /** Longest time a record waits for its request to fill up. Default 1,000 ms. */
+  readonly scheduledDelayMillis?: number;
+  /** Memory bound: bytes of records queued, waiting or in flight. Default 64 MiB. */
+  readonly maxQueueBytes?: number;
+  /** When the queue is full: drop the new record (default) or the oldest request not yet sent. */
+  readonly overflow?: 'drop_newest' | 'drop_oldest';
+  /** Requests in flight at once, across destinations. Default 8. */
+  readonly maxConcurrentExports?: number;
+  /** How long `shutdown()` waits for queued records before giving up on them. Default 30,000 ms. */
+  readonly shutdownTimeoutMillis?: number;
+  /** Publishes the self-metrics through this MeterProvider (if the exporter does not already). */
+  readonly meterProvider?: MeterProvider;
+}
+
+interface ReadyRequest<E> {
+  readonly destination: Destination;
+  readonly events: E[];
+  readonly queueBytes: number;
+}
+
+interface DestinationBuffer<E extends WireEvent> {
+  readonly destination: Destination;
+  readonly builder: BatchBuilder<E>;
+  openedAt: number;
+}
+
+/** Result of the last `forceFlush()`/`shutdown()`: what was still undelivered when its deadline passed. */
+export interface FlushReport {
+  readonly complete: boolean;
+  readonly undeliveredRecords: number;
+}
+
+export const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A `LogRecordProcessor` that batches per destination within the exporter's limits: a request is sealed
+ * the moment the next record would not fit (so requests run full under load) or after
+ * `scheduledDelayMillis`, queued memory is bounded in bytes, and several requests are in flight at once.
+ */
+export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRecordProcessor {
+  readonly exporter: ConstraintAwareExporter<E>;
+  private readonly scheduledDelayMillis: number;
+  private readonly maxQueueBytes: number;
+  private readonly overflow: 'drop_newest' | 'drop_oldest';
+  private readonly maxConcurrentExports: number;
+  private readonly shutdownTimeoutMillis: number;
+  private readonly buffers = new Map<string, DestinationBuffer<E>>();
+  private readonly ready: ReadyRequest<E>[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly idleWaiters = new Set<() => void>();
+  private readonly abort = new AbortController();
+  private queueBytes = 0;
+  private queueRecords = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private shutdownPromise: Promise<void> | undefined;
+  private readonly removeQueueSource: () => void;
+
+  constructor(options: ConstraintAwareBatchProcessorOptions<E>) {
+    if (!options?.exporter) throw new TypeError('ConstraintAwareBatchProcessor: options.exporter is required (e.g. new CloudWatchLogsExporter({...}))');
+    this.exporter = options.exporter;
+    this.scheduledDelayMillis = positive('scheduledDelayMillis', options.scheduledDelayMillis ?? 1_000);
+    this.maxQueueBytes = positive('maxQueueBytes', options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES);
+    this.maxConcurrentExports = positive('maxConcurrentExports', options.maxConcurrentExports ?? 8);
+    this.shutdownTimeoutMillis = positive('shutdownTimeoutMillis', options.shutdownTimeoutMillis ?? 30_000);
+    this.overflow = options.overflow ?? 'drop_newest';
+    if (this.overflow !== 'drop_newest' && this.overflow !== 'drop_oldest') {
+      throw new TypeError(`ConstraintAwareBatchProcessor: overflow must be 'drop_newest' or 'drop_oldest', got ${JSON.stringify(this.overflow)}`);
+    }
+    const smallest = this.exporter.limits.maxEventBytes + this.exporter.limits.perEventOverheadBytes;
+    if (this.maxQueueBytes < smallest) {
+      throw new RangeError(`ConstraintAwareBatchProcessor: maxQueueBytes (${this.maxQueueBytes}) must hold at least one largest event (${smallest} bytes)`);
+    }
+    if (options.meterProvider) this.exporter.metrics.bindMeterProvider(options.meterProvider);
+    this.removeQueueSource = this.exporter.metrics.addQueueSource(() => ({ bytes: this.queueBytes, records: this.queueRecords }));
+  }
+
+  /** The exporter's self-metrics, including this processor's queue. */
+  get metrics() {
+    return this.exporter.metrics;
+  }
+
+  onEmit(record: ReadWriteLogRecord, _context?: Context): void {
+    if (this.shutdownPromise) {
+      this.drop('shutdown', 1);
+      return;
+    }
+    this.add(this.exporter.toEntry(record));
+  }
+
+  /** Queues an entry that did not come from the SDK (e.g. decoded OTLP/JSON). */
+  add(entry: LogEntry): void {
+    const exporter = this.exporter;
+    const encoded = exporter.encodeEntry(entry);
+    if (!encoded) return;
+    const fit = fitEvent(encoded, exporter.limits, Date.now(), exporter);
+    if (!fit.ok) {
+      this.drop(fit.reason, 1);
+      return;
+    }
+    if (fit.truncated) exporter.recordPlanDrops({}, 1);
+    const event = fit.event;
+    const cost = event.size + exporter.limits.perEventOverheadBytes;
+    if (this.queueBytes + cost > this.maxQueueBytes && !this.makeRoom(cost)) {
+      this.drop('queue_full', 1);
+      return;
+    }
+    const key = destinationKey(entry.destination);
+    let buffer = this.buffers.get(key);
+    if (!buffer) {
+      buffer = { destination: entry.destination, builder: new BatchBuilder<E>(exporter.limits), openedAt: Date.now() };
+      this.buffers.set(key, buffer);
+    }
+    if (!buffer.builder.fits(event)) this.seal(buffer);
+    if (buffer.builder.length === 0) buffer.openedAt = Date.now();
+    buffer.builder.add(event);
+    this.queueBytes += cost;
+    this.queueRecords++;
+    if (buffer.builder.length >= exporter.limits.maxEventsPerRequest) this.seal(buffer);
+    this.pump();
+    this.armTimer();
+  }
+
+  forceFlush(options?: { timeoutMillis?: number }): Promise<void> {
+    return this.flush(options?.timeoutMillis ?? this.shutdownTimeoutMillis).then(() => undefined);
+  }
+
+  /** Seals every open request and waits until all are delivered or `timeoutMillis` passes. */
+  async flush(timeoutMillis: number): Promise<FlushReport> {
+    for (const buffer of this.buffers.values()) this.seal(buffer);
+    this.pump();
+    const complete = await this.waitIdle(timeoutMillis);
+    if (!complete) {
+      this.exporter.problems.warn(
+        'flush_timeout',
+        `flush did not complete within ${timeoutMillis} ms: ${this.queueRecords} log record(s) still queued or in flight`,
+      );
+    }
+    return { complete, undeliveredRecords: this.queueRecords };
+  }
+
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.stop();
+    return this.shutdownPromise;
+  }
+
+  private async stop(): Promise<void> {
+    const report = await this.flush(this.shutdownTimeoutMillis);
+    if (!report.complete) {
+      // Give up on what is left: abort in-flight requests (counted as dropped 'shutdown' by delivery) and queued ones.
+      this.abort.abort(new Error('shutdown deadline passed'));
+      for (const request of this.ready.splice(0)) this.release(request, 'shutdown');
+      await this.waitIdle(1_000);
+      this.exporter.problems.error('shutdown_incomplete', `shutdown gave up on ${report.undeliveredRecords} log record(s) after ${this.shutdownTimeoutMillis} ms`);
+    }
+    clearTimeout(this.timer);
+    this.removeQueueSource();
+    await this.exporter.shutdown();
+  }
+
+  private drop(reason: DropReason, count: number): void {
+    this.exporter.metrics.recordDropped(reason, count);
+    this.exporter.problems.warn(`drop:${reason}`, describeDrop(reason, this.exporter.limits));
+  }
+
+  /** With overflow 'drop_oldest', frees memory by dropping the oldest requests that are not in flight yet. */
+  private makeRoom(cost: number): boolean {
+    if (this.overflow !== 'drop_oldest') return false;
+    while (this.queueBytes + cost > this.maxQueueBytes && this.ready.length > 0) {
+      this.release(this.ready.shift()!, 'queue_full');
+    }
+    return this.queueBytes + cost <= this.maxQueueBytes;
+  }
+
+  private release(request: ReadyRequest<E>, dropReason?: DropReason): void {
+    this.queueBytes -= request.queueBytes;
+    this.queueRecords -= request.events.length;
+    if (dropReason) this.drop(dropReason, request.events.length);
+  }
+
+  private seal(buffer: DestinationBuffer<E>): void {
+    if (buffer.builder.length === 0) return;
+    const queueBytes = buffer.builder.requestBytes;
+    this.ready.push({ destination: buffer.destination, events: buffer.builder.take(), queueBytes });
+  }
+
+  private pump(): void {
+    while (this.inFlight.size < this.maxConcurrentExports && this.ready.length > 0) {
+      const request = this.ready.shift()!;
+      const task = deliver(this.exporter, request.destination, request.events, {
+        deadlineAt: Date.now() + this.exporter.retry.deadlineMillis,
+        signal: this.abort.signal,
+      }).then(
+        () => undefined,
+        () => undefined,
+      );
+      this.inFlight.add(task);
+      void task.then(() => {
+        this.inFlight.delete(task);
+        this.release(request);
+        this.pump();
+        if (this.isIdle()) for (const wake of this.idleWaiters) wake();
+      });
+    }
+  }
+
+  private armTimer(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.onTimer(), this.scheduledDelayMillis);
+    this.timer.unref();
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    let earliestOpen = Infinity;
+    for (const [key, buffer] of this.buffers) {
+      if (buffer.builder.length === 0) {
+        this.buffers.delete(key); // forget idle destinations so the map stays small
+      } else if (now - buffer.openedAt >= this.scheduledDelayMillis) {
+        this.seal(buffer);
+      } else {
+        earliestOpen = Math.min(earliestOpen, buffer.openedAt);
+      }
+    }
+    this.pump();
+    if (earliestOpen !== Infinity) {
+      this.timer = setTimeout(() => this.onTimer(), Math.max(1, earliestOpen + this.scheduledDelayMillis - now));
+      this.timer.unref();
+    }
+  }
+
+  private isIdle(): boolean {
+    return this.ready.length === 0 && this.inFlight.size === 0;
+  }
+
+  private waitIdle(timeoutMillis: number): Promise<boolean> {
+    if (this.isIdle()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (complete: boolean) => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(wake);
+        resolve(complete);
+      };
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(this.isIdle()), timeoutMillis);
+      this.idleWaiters.add(wake);
+    });
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`ConstraintAwareBatchProcessor: ${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
