@@ -1,0 +1,67 @@
+/**
+ * Faults an emulator can inject, so that tests prove the exporters survive them. Each rule applies to the
+ * next `times` matching requests (or forever when `times` is omitted), optionally only to one operation.
+ */
+export type FaultKind =
+  /** Answer with the provider's throttling error (CloudWatch ThrottlingException, HTTP 429 elsewhere). */
+  | 'throttle'
+  /** Answer 503 / the provider's "service unavailable" error. */
+  | 'unavailable'
+  /** Answer 500 / the provider's internal error. */
+  | 'internal'
+  /** Destroy the socket without answering (ECONNRESET on the client). */
+  | 'reset'
+  /** Wait `delayMillis` before handling the request normally. */
+  | 'delay';
+
+export interface FaultRule {
+  readonly kind: FaultKind;
+  /** Operation name to match (e.g. 'PutLogEvents'); all operations when omitted. */
+  readonly operation?: string;
+  /** How many matching requests get the fault; every one when omitted. */
+  times?: number;
+  /** Probability (0–1) that a matching request gets the fault; 1 when omitted. */
+  readonly probability?: number;
+  /** For 'delay'. */
+  readonly delayMillis?: number;
+  /** Retry-After seconds to send with 'throttle' / 'unavailable' answers (where the provider sends it). */
+  readonly retryAfterSeconds?: number;
+}
+
+/** Holds the fault rules of one emulator and decides, per request, which fault (if any) applies. */
+export class FaultInjector {
+  private rules: FaultRule[] = [];
+  private readonly random: () => number;
+  /** How many faults were injected, by kind. */
+  readonly injected: Record<FaultKind, number> = { throttle: 0, unavailable: 0, internal: 0, reset: 0, delay: 0 };
+
+  constructor(random: () => number = Math.random) {
+    this.random = random;
+  }
+
+  add(rule: FaultRule): void {
+    this.rules.push({ ...rule });
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** Picks the faults for one request: at most one delay plus at most one answering fault. */
+  next(operation: string): { delay?: FaultRule; fault?: FaultRule } {
+    let delay: FaultRule | undefined;
+    let fault: FaultRule | undefined;
+    for (const rule of this.rules) {
+      if (rule.operation !== undefined && rule.operation !== operation) continue;
+      if (rule.times !== undefined && rule.times <= 0) continue;
+      if (rule.kind === 'delay' ? delay : fault) continue;
+      if (rule.probability !== undefined && this.random() >= rule.probability) continue;
+      if (rule.times !== undefined) rule.times--;
+      this.injected[rule.kind]++;
+      if (rule.kind === 'delay') delay = rule;
+      else fault = rule;
+    }
+    this.rules = this.rules.filter((rule) => rule.times === undefined || rule.times > 0);
+    return { delay, fault };
+  }
+}

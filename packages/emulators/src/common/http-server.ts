@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { FaultInjector, type FaultRule } from './faults.ts';
+
+/** A request as the emulators see it: the raw body is kept because signatures are computed over it. */
+export interface EmulatorRequest {
+  readonly method: string;
+  /** Path and query exactly as sent. */
+  readonly url: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Header names lower-cased; repeated headers joined with ', '. */
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
+export interface EmulatorResponse {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  /** Serialised as JSON unless it is a string or Buffer. */
+  readonly body?: unknown;
+}
+
+export interface EmulatorHandler {
+  /** The operation name used for fault matching (e.g. 'PutLogEvents'), from the request alone. */
+  operationOf(request: EmulatorRequest): string;
+  /** The answer of an injected throttle / unavailable / internal fault, in the provider's format. */
+  faultResponse(kind: 'throttle' | 'unavailable' | 'internal', rule: FaultRule): EmulatorResponse;
+  handle(request: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
+}
+
+export interface ListenOptions {
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+}
+
+/**
+ * The HTTP side every emulator shares: a real `node:http` server on loopback, request bodies read whole
+ * (gzip decoded when `Content-Encoding: gzip`), fault injection before the provider logic runs.
+ */
+export class EmulatorHttpServer {
+  readonly faults = new FaultInjector();
+  private readonly handler: EmulatorHandler;
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  /** Requests received, by operation (faulted ones included). */
+  readonly requestCounts = new Map<string, number>();
+
+  constructor(handler: EmulatorHandler) {
+    this.handler = handler;
+  }
+
+  /** Starts listening and returns the base URL, e.g. http://127.0.0.1:40123 */
+  async listen(options: ListenOptions = {}): Promise<string> {
+    const server = createServer((req, res) => void this.onRequest(req, res));
+    server.keepAliveTimeout = 60_000;
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    return this.url;
+  }
+
+  get url(): string {
+    if (!this.server) throw new Error('emulator is not listening; call listen() first');
+    const address = this.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  get port(): number {
+    return (this.server!.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      let body = Buffer.concat(chunks);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      if (headers['content-encoding']?.toLowerCase() === 'gzip') body = gunzipSync(body);
+      const url = new URL(req.url ?? '/', 'http://emulator');
+      const request: EmulatorRequest = { method: req.method ?? 'GET', url: req.url ?? '/', path: url.pathname, query: url.searchParams, headers, body };
+      const operation = this.handler.operationOf(request);
+      this.requestCounts.set(operation, (this.requestCounts.get(operation) ?? 0) + 1);
+      const { delay, fault } = this.faults.next(operation);
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay.delayMillis ?? 1_000));
+      if (fault?.kind === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      const response = fault ? this.handler.faultResponse(fault.kind as 'throttle' | 'unavailable' | 'internal', fault) : await this.handler.handle(request);
+      send(res, response);
+    } catch (error) {
+      send(res, { status: 500, body: { message: `emulator error: ${(error as Error).message}` } });
+    }
+  }
+}
+
+function send(res: ServerResponse, response: EmulatorResponse): void {
+  const isRaw = typeof response.body === 'string' || Buffer.isBuffer(response.body);
+  const payload = response.body === undefined ? '' : isRaw ? (response.body as string | Buffer) : JSON.stringify(response.body);
+  const headers: Record<string, string | number> = { ...response.headers, 'content-length': Buffer.byteLength(payload) };
+  if (!isRaw && response.body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+    headers['content-type'] = 'application/json';
+  }
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
