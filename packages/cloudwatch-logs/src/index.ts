@@ -1,1 +1,27 @@
-export {};
+export { CloudWatchLogsExporter } from './exporter.ts';
+export {
+  ALLOWED_RETENTION_DAYS,
+  EVENT_OVERHEAD_BYTES,
+  MAX_EVENTS_PER_REQUEST,
+  MAX_REQUEST_BYTES,
+  cloudWatchLimits,
+  logGroupNameProblem,
+  logStreamNameProblem,
+  resolveEndpoint,
+  type AwsCredentials,
+  type AwsCredentialsProvider,
+  type CloudWatchLogsExporterOptions,
+} from './config.ts';
+export {
+  formatMessage,
+  toCloudWatchEvent,
+  toPutLogEventsRequest,
+  truncateEvent,
+  truncationMarker,
+  type CloudWatchEvent,
+  type MessageFormat,
+  type PutLogEventsRequest,
+} from './translate.ts';
+export { planPutLogEvents, type PutLogEventsPlan } from './plan.ts';
+export { rejectedCounts, classifyFailure, type PutLogEventsResponse } from './classify.ts';
+export { CloudWatchServiceError } from './client.ts';

@@ -1,0 +1,74 @@
+import { NetworkError, type HttpTransport } from '@otel-cloud-logs/core';
+import type { CloudWatchSigner } from './sign.ts';
+
+/** An AWS error answer: `__type` (namespace stripped) and message. */
+export class CloudWatchServiceError extends Error {
+  readonly type: string;
+  readonly status: number;
+  readonly retryAfter: string | undefined;
+  constructor(type: string, message: string, status: number, retryAfter: string | undefined) {
+    super(`${type} (HTTP ${status}): ${message}`);
+    this.name = 'CloudWatchServiceError';
+    this.type = type;
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+  readonly timeoutMillis: number;
+}
+
+/**
+ * Calls one CloudWatch Logs operation over the AWS JSON 1.1 protocol. Resolves with the parsed answer;
+ * rejects with `CloudWatchServiceError` for an error answer or `NetworkError` when nothing usable came back.
+ */
+export class CloudWatchLogsClient {
+  private readonly endpoint: URL;
+  private readonly signer: CloudWatchSigner;
+  private readonly http: HttpTransport;
+
+  constructor(endpoint: URL, signer: CloudWatchSigner, http: HttpTransport) {
+    this.endpoint = endpoint;
+    this.signer = signer;
+    this.http = http;
+  }
+
+  async call<T>(operation: string, input: unknown, options: CallOptions): Promise<T> {
+    const body = JSON.stringify(input);
+    const headers = await this.signer.sign({
+      url: this.endpoint,
+      body,
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': `Logs_20140328.${operation}`,
+        'user-agent': 'otel-cloud-logs/0.1',
+      },
+    });
+    const response = await this.http.request({ url: this.endpoint, method: 'POST', headers, body, timeoutMillis: options.timeoutMillis, signal: options.signal });
+    const parsed = parseJson(response.body);
+    if (response.status >= 200 && response.status < 300) return (parsed ?? {}) as T;
+    const retryAfter = headerValue(response.headers['retry-after']);
+    const rawType = (parsed as { __type?: string } | undefined)?.__type ?? headerValue(response.headers['x-amzn-errortype']) ?? `HTTP${response.status}`;
+    const type = rawType.split('#').pop()!.split(':')[0]!;
+    const message = (parsed as { message?: string; Message?: string } | undefined)?.message ?? (parsed as { Message?: string } | undefined)?.Message ?? response.body.slice(0, 200);
+    if (response.status >= 500 && parsed === undefined) {
+      throw new NetworkError(`${operation}: HTTP ${response.status} with a non-JSON body`, `HTTP${response.status}`, undefined);
+    }
+    throw new CloudWatchServiceError(type, message, response.status, retryAfter);
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,90 @@
+import { destinationKey, type Destination } from '@otel-cloud-logs/core';
+import { CloudWatchServiceError, type CallOptions, type CloudWatchLogsClient } from './client.ts';
+
+export interface ProvisioningOptions {
+  readonly createLogStream: boolean;
+  readonly createLogGroup: boolean;
+  readonly retentionInDays?: number;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly logGroupClass?: string;
+}
+
+function isType(error: unknown, type: string): boolean {
+  return error instanceof CloudWatchServiceError && error.type === type;
+}
+
+/**
+ * Creates missing streams (and, when enabled, groups with retention and tags) after PutLogEvents answered
+ * ResourceNotFoundException. It never describes streams up front: the hot path stays one call per request.
+ * Concurrent requests for the same missing stream share one creation.
+ */
+export class LogStreamProvisioner {
+  private readonly client: CloudWatchLogsClient;
+  private readonly options: ProvisioningOptions;
+  private readonly pending = new Map<string, Promise<void>>();
+  private readonly knownGroups = new Set<string>();
+
+  constructor(client: CloudWatchLogsClient, options: ProvisioningOptions) {
+    this.client = client;
+    this.options = options;
+  }
+
+  get enabled(): boolean {
+    return this.options.createLogStream || this.options.createLogGroup;
+  }
+
+  /** Makes sure the destination's stream exists; rejects with a clear error when creation is off or fails. */
+  ensure(destination: Destination, call: CallOptions): Promise<void> {
+    const key = destinationKey(destination);
+    let task = this.pending.get(key);
+    if (!task) {
+      task = this.create(destination, call).finally(() => this.pending.delete(key));
+      this.pending.set(key, task);
+    }
+    return task;
+  }
+
+  private async create(destination: Destination, call: CallOptions): Promise<void> {
+    const { logGroup, logStream } = destination;
+    if (!this.options.createLogStream) {
+      throw new CloudWatchServiceError('ResourceNotFoundException', `log stream ${logGroup}:${logStream} does not exist and createLogStream is false`, 400, undefined);
+    }
+    try {
+      await this.createStream(destination, call);
+    } catch (error) {
+      if (!isType(error, 'ResourceNotFoundException')) throw error;
+      if (!this.options.createLogGroup) {
+        throw new CloudWatchServiceError('ResourceNotFoundException', `log group ${logGroup} does not exist; create it or set createLogGroup: true`, 400, undefined);
+      }
+      await this.createGroup(logGroup, call);
+      await this.createStream(destination, call);
+    }
+  }
+
+  private async createStream(destination: Destination, call: CallOptions): Promise<void> {
+    try {
+      await this.client.call('CreateLogStream', { logGroupName: destination.logGroup, logStreamName: destination.logStream }, call);
+    } catch (error) {
+      if (!isType(error, 'ResourceAlreadyExistsException')) throw error;
+    }
+  }
+
+  private async createGroup(logGroup: string, call: CallOptions): Promise<void> {
+    if (this.knownGroups.has(logGroup)) return;
+    const input: Record<string, unknown> = { logGroupName: logGroup };
+    if (this.options.tags && Object.keys(this.options.tags).length > 0) input.tags = this.options.tags;
+    if (this.options.logGroupClass) input.logGroupClass = this.options.logGroupClass;
+    let created = true;
+    try {
+      await this.client.call('CreateLogGroup', input, call);
+    } catch (error) {
+      if (!isType(error, 'ResourceAlreadyExistsException')) throw error;
+      created = false;
+    }
+    // Retention is set only on groups this exporter created: an existing group's policy is its owner's choice.
+    if (created && this.options.retentionInDays !== undefined) {
+      await this.client.call('PutRetentionPolicy', { logGroupName: logGroup, retentionInDays: this.options.retentionInDays }, call);
+    }
+    this.knownGroups.add(logGroup);
+  }
+}

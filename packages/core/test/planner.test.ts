@@ -1,0 +1,114 @@
+import { describe, expect, test } from 'vitest';
+import { planRequests, type OversizePolicy, type ProviderLimits, type WireEvent } from '@otel-cloud-logs/core';
+
+interface TestEvent extends WireEvent {
+  readonly id: number;
+}
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 22, 12);
+const cloudWatchLike: ProviderLimits = {
+  maxRequestBytes: 1_048_576,
+  perEventOverheadBytes: 26,
+  maxEventsPerRequest: 10_000,
+  maxEventBytes: 1_048_550,
+  maxSpanMillis: 24 * HOUR,
+  chronological: true,
+  maxAgeMillis: 14 * 24 * HOUR,
+  maxFutureMillis: 2 * HOUR,
+  timeWindowMarginMillis: 5 * 60_000,
+};
+const truncating: OversizePolicy<TestEvent> = { mode: 'truncate', truncate: (event, max) => ({ ...event, size: max }) };
+const dropping: OversizePolicy<TestEvent> = { mode: 'drop', truncate: () => undefined };
+
+let nextId = 0;
+const ev = (timeMillis: number, size: number): TestEvent => ({ id: nextId++, timeMillis, size });
+
+/** Every property a request must have for the service to accept it whole. */
+function assertValid(events: readonly TestEvent[], limits: ProviderLimits): void {
+  expect(events.length).toBeGreaterThan(0);
+  expect(events.length).toBeLessThanOrEqual(limits.maxEventsPerRequest);
+  const bytes = events.reduce((sum, e) => sum + e.size + limits.perEventOverheadBytes, 0);
+  expect(bytes).toBeLessThanOrEqual(limits.maxRequestBytes);
+  for (let i = 1; i < events.length; i++) expect(events[i]!.timeMillis).toBeGreaterThanOrEqual(events[i - 1]!.timeMillis);
+  const span = events[events.length - 1]!.timeMillis - events[0]!.timeMillis;
+  expect(span).toBeLessThanOrEqual(limits.maxSpanMillis!);
+  for (const e of events) {
+    expect(e.size).toBeLessThanOrEqual(limits.maxEventBytes);
+    expect(e.timeMillis).toBeGreaterThanOrEqual(NOW - limits.maxAgeMillis! + limits.timeWindowMarginMillis);
+    expect(e.timeMillis).toBeLessThanOrEqual(NOW + limits.maxFutureMillis! - limits.timeWindowMarginMillis);
+  }
+}
+
+describe('planRequests', () => {
+  test('packs exactly up to the byte limit, counting the per-event overhead', () => {
+    // 4 events of (262,118 + 26) bytes = 1,048,576 exactly: one request. A fifth of 1 byte must start another.
+    const exact = [ev(NOW, 262_118), ev(NOW, 262_118), ev(NOW, 262_118), ev(NOW, 262_118)];
+    const plan = planRequests([...exact, ev(NOW, 1)], cloudWatchLike, NOW, truncating);
+    expect(plan.requests.map((r) => r.events.length)).toEqual([4, 1]);
+    expect(plan.requests[0]!.bytes).toBe(1_048_576);
+  });
+
+  test('splits at 10,000 events', () => {
+    const events = Array.from({ length: 20_001 }, (_, i) => ev(NOW - i, 1));
+    const plan = planRequests(events, cloudWatchLike, NOW, truncating);
+    expect(plan.requests.map((r) => r.events.length)).toEqual([10_000, 10_000, 1]);
+  });
+
+  test('splits when the span would exceed 24 h, and keeps exactly 24 h together', () => {
+    const start = NOW - 3 * 24 * HOUR;
+    const plan = planRequests([ev(start, 10), ev(start + 24 * HOUR, 10), ev(start + 24 * HOUR + 1, 10)], cloudWatchLike, NOW, truncating);
+    expect(plan.requests.map((r) => r.events.map((e) => e.timeMillis - start))).toEqual([[0, 24 * HOUR], [24 * HOUR + 1]]);
+  });
+
+  test('sorts by time, stable for equal timestamps', () => {
+    const a = ev(NOW - 5, 1);
+    const b = ev(NOW - 10, 1);
+    const c = ev(NOW - 5, 1);
+    const plan = planRequests([a, b, c], cloudWatchLike, NOW, truncating);
+    expect(plan.requests[0]!.events.map((e) => e.id)).toEqual([b.id, a.id, c.id]);
+  });
+
+  test('drops events outside the window with the safety margin, by reason', () => {
+    const margin = cloudWatchLike.timeWindowMarginMillis;
+    const oldest = NOW - 14 * 24 * HOUR + margin;
+    const newest = NOW + 2 * HOUR - margin;
+    const plan = planRequests([ev(oldest, 1), ev(oldest - 1, 1), ev(newest, 1), ev(newest + 1, 1)], cloudWatchLike, NOW, truncating);
+    expect(plan.dropped).toEqual({ too_old: 1, too_new: 1 });
+    expect(plan.requests.flatMap((r) => r.events.map((e) => e.timeMillis))).toEqual([oldest, newest]);
+  });
+
+  test('truncates or drops oversize events as configured; exactly-at-limit events pass untouched', () => {
+    const events = [ev(NOW, 1_048_550), ev(NOW, 1_048_551)];
+    const truncated = planRequests(events, cloudWatchLike, NOW, truncating);
+    expect(truncated.truncated).toBe(1);
+    expect(truncated.requests.flatMap((r) => r.events.map((e) => e.size))).toEqual([1_048_550, 1_048_550]);
+    const dropped = planRequests(events, cloudWatchLike, NOW, dropping);
+    expect(dropped.dropped).toEqual({ oversize: 1 });
+    expect(dropped.requests.flatMap((r) => r.events.map((e) => e.size))).toEqual([1_048_550]);
+  });
+
+  test('randomised: every request is valid and every valid event is planned exactly once', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 30; round++) {
+      const count = 1 + Math.floor(random() * 25_000);
+      const events = Array.from({ length: count }, () => {
+        const r = random();
+        const size = r < 0.001 ? 1_048_551 + Math.floor(random() * 10) : r < 0.01 ? Math.floor(random() * 300_000) : Math.floor(random() * 2_000);
+        const time = NOW - 16 * 24 * HOUR + Math.floor(random() * 17 * 24 * HOUR);
+        return ev(time, size);
+      });
+      const policy = random() < 0.5 ? truncating : dropping;
+      const plan = planRequests(events, cloudWatchLike, NOW, policy);
+      const seen = new Map<number, number>();
+      for (const request of plan.requests) {
+        assertValid(request.events, cloudWatchLike);
+        for (const e of request.events) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
+      }
+      const droppedTotal = Object.values(plan.dropped).reduce((a, b) => a + b, 0);
+      expect(seen.size + droppedTotal).toBe(count);
+      expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    }
+  });
+});
