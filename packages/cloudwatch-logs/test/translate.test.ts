@@ -1,0 +1,134 @@
+import { describe, expect, test } from 'vitest';
+import { logEntriesFromOtlpJson } from '@otel-cloud-logs/core';
+import {
+  CloudWatchLogsExporter,
+  formatMessage,
+  planPutLogEvents,
+  rejectedCounts,
+  toCloudWatchEvent,
+  truncateEvent,
+} from '@otel-cloud-logs/cloudwatch-logs';
+
+const NOW = Date.now();
+const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
+
+function otlp(records: { body: unknown; time: number; attributes?: Record<string, string> }[], resource: Record<string, string> = { log_group_value: 'g', log_stream_value: 's' }) {
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: Object.entries(resource).map(([key, value]) => ({ key, value: { stringValue: value } })) },
+        scopeLogs: [
+          {
+            logRecords: records.map((r) => ({
+              body: r.body as never,
+              timeUnixNano: nanos(r.time),
+              severityText: 'INFO',
+              severityNumber: 9,
+              attributes: Object.entries(r.attributes ?? {}).map(([key, value]) => ({ key, value: { stringValue: value } })),
+              traceId: '5b8efff798038103d269b633813fc60c',
+              spanId: 'eee19b7ec3c1b174',
+            })),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+describe('message format', () => {
+  test('json envelope: body, severity, attributes without routing keys, trace ids', () => {
+    const [entry] = logEntriesFromOtlpJson(otlp([{ body: { kvlistValue: { values: [{ key: 'k', value: { intValue: '7' } }] } }, time: NOW, attributes: { user: 'ü', log_stream_value: 'x' } }]));
+    expect(JSON.parse(formatMessage(entry!, 'json'))).toEqual({
+      body: { k: 7 },
+      severityText: 'INFO',
+      severityNumber: 9,
+      attributes: { user: 'ü' },
+      traceId: '5b8efff798038103d269b633813fc60c',
+      spanId: 'eee19b7ec3c1b174',
+    });
+  });
+
+  test('text format: the body alone; empty bodies are refused with a reason', () => {
+    const [withBody, empty] = logEntriesFromOtlpJson(otlp([{ body: { stringValue: 'héllo' }, time: NOW }, { body: { stringValue: '' }, time: NOW }]));
+    expect(toCloudWatchEvent(withBody!, 'text')).toEqual({ timeMillis: NOW, size: 6, message: 'héllo' });
+    expect(toCloudWatchEvent(empty!, 'text')).toMatchObject({ invalid: 'empty_message' });
+    expect(toCloudWatchEvent(empty!, 'json')).toMatchObject({ message: '{"body":"","severityText":"INFO","severityNumber":9,"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174"}' });
+  });
+
+  test('truncation keeps whole code points and a visible marker within the limit', () => {
+    const message = '😀'.repeat(300_000); // 1,200,000 bytes
+    const event = { timeMillis: NOW, size: Buffer.byteLength(message), message };
+    const cut = truncateEvent(event, 1_048_550)!;
+    expect(cut.size).toBe(Buffer.byteLength(cut.message));
+    expect(cut.size).toBeLessThanOrEqual(1_048_550);
+    expect(cut.size).toBeGreaterThan(1_048_550 - 4 - 60);
+    expect(cut.message).toMatch(/😀…\[truncated by otel-cloud-logs: 1200000 bytes\]$/);
+  });
+});
+
+describe('planPutLogEvents (public translation of OTLP/JSON)', () => {
+  test('sorted, within limits, split by destination, out-of-window counted', () => {
+    const input = otlp([
+      { body: { stringValue: 'b' }, time: NOW - 1_000 },
+      { body: { stringValue: 'a' }, time: NOW - 2_000 },
+      { body: { stringValue: 'old' }, time: NOW - 15 * 24 * 3_600_000 },
+      { body: { stringValue: 'other' }, time: NOW, attributes: { log_stream_value: 's2' } },
+    ]);
+    const plan = planPutLogEvents(input, { messageFormat: 'text' });
+    expect(plan.requests).toEqual([
+      { logGroupName: 'g', logStreamName: 's', logEvents: [{ timestamp: NOW - 2_000, message: 'a' }, { timestamp: NOW - 1_000, message: 'b' }] },
+      { logGroupName: 'g', logStreamName: 's2', logEvents: [{ timestamp: NOW, message: 'other' }] },
+    ]);
+    expect(plan.dropped).toEqual({ too_old: 1 });
+  });
+
+  test('invalid destinations are counted, not sent', () => {
+    const plan = planPutLogEvents(otlp([{ body: { stringValue: 'x' }, time: NOW }], { log_group_value: 'aws/reserved', log_stream_value: 's' }));
+    expect(plan).toMatchObject({ requests: [], dropped: { invalid_destination: 1 } });
+  });
+});
+
+describe('rejectedLogEventsInfo', () => {
+  test('counts too old, expired and too new without double counting', () => {
+    expect(rejectedCounts({ rejectedLogEventsInfo: { tooOldLogEventEndIndex: 2, expiredLogEventEndIndex: 5, tooNewLogEventStartIndex: 8 } }, 10)).toEqual([
+      { reason: 'too_old', count: 2 },
+      { reason: 'expired', count: 3 },
+      { reason: 'too_new', count: 2 },
+    ]);
+    expect(rejectedCounts({}, 10)).toEqual([]);
+  });
+});
+
+describe('configuration errors', () => {
+  const base = { region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' } };
+  test.each([
+    [{ ...base, logGroupName: 'aws/lambda' }, /must not start with "aws\/"/],
+    [{ ...base, logGroupName: 'bad name' }, /1-512 characters/],
+    [{ ...base, logStreamName: 'a:b' }, /must not contain ':' or '\*'/],
+    [{ ...base, retentionInDays: 2 }, /retentionInDays must be one of 1, 3, 5/],
+    [{ ...base, messageFormat: 'xml' as never }, /messageFormat must be 'json' or 'text'/],
+    [{ ...base, endpoint: 'not a url' }, /is not a URL/],
+    [{ ...base, credentials: { accessKeyId: 'AKID', secretAccessKey: '' } }, /credentials need accessKeyId and secretAccessKey/],
+  ])('%o', (options, message) => {
+    expect(() => new CloudWatchLogsExporter(options)).toThrow(message);
+  });
+
+  test('no region anywhere', () => {
+    const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    try {
+      expect(() => new CloudWatchLogsExporter({})).toThrow(/no region: pass \{ region \} or set AWS_REGION/);
+    } finally {
+      Object.assign(process.env, Object.fromEntries(Object.entries(saved).filter(([, v]) => v !== undefined)));
+    }
+  });
+
+  test('the secret never appears in an error', () => {
+    try {
+      new CloudWatchLogsExporter({ ...base, credentials: { accessKeyId: 'AKID', secretAccessKey: 'topsecret' }, retentionInDays: 2 });
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('topsecret');
+    }
+  });
+});
