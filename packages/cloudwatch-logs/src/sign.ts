@@ -1,7 +1,7 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentials, AwsCredentialsProvider } from './config.ts';
+import { NodeSha256 } from './node-sha256.ts';
 
 export interface SignedRequestParts {
   readonly url: URL;
@@ -18,7 +18,7 @@ export class CloudWatchSigner {
       credentials: credentials ?? defaultProvider(),
       region,
       service: 'logs',
-      sha256: Sha256,
+      sha256: NodeSha256,
     });
   }
 
