@@ -32,6 +32,8 @@ export async function deliver<E extends WireEvent>(
     if (pending.length === 0) return true;
     if (options.signal?.aborted) return giveUp(exporter, pending, 'shutdown');
     const outcome = await sendSafely(exporter, destination, pending, attempt, options);
+    // A request cut short by shutdown failed because of the abort, not because of the service.
+    if (outcome.status !== 'accepted' && options.signal?.aborted) return giveUp(exporter, outcome.status === 'retry' ? (outcome.events ?? pending) : pending, 'shutdown');
     if (outcome.status === 'accepted') {
       let refused = 0;
       for (const { reason, count } of outcome.rejected ?? []) {
@@ -47,7 +49,6 @@ export async function deliver<E extends WireEvent>(
       problems.error(`failed:${outcome.reason}`, `the service refused a request, not retrying: ${outcome.error.message}`);
       return false;
     }
-    if (options.signal?.aborted) return giveUp(exporter, outcome.events ?? pending, 'shutdown');
     if (outcome.events && outcome.events.length < pending.length) {
       const resend = new Set(outcome.events);
       const accepted = pending.filter((event) => !resend.has(event));

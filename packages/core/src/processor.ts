@@ -116,7 +116,7 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
       this.drop('queue_full', 1);
       return;
     }
-    const key = destinationKey(entry.destination);
+    const key = this.bufferKey(entry, event);
     let buffer = this.buffers.get(key);
     if (!buffer) {
       buffer = { destination: entry.destination, builder: new BatchBuilder<E>(exporter.limits), openedAt: Date.now() };
@@ -167,6 +167,16 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
     clearTimeout(this.timer);
     this.removeQueueSource();
     await this.exporter.shutdown();
+  }
+
+  /**
+   * One open request per destination and, when the provider limits the time span, per span-wide time slot:
+   * records with shuffled timestamps then still fill requests instead of sealing one at every span break.
+   */
+  private bufferKey(entry: LogEntry, event: E): string {
+    const span = this.exporter.limits.maxSpanMillis;
+    const slot = span === undefined || span === 0 ? 0 : Math.floor(event.timeMillis / span);
+    return `${destinationKey(entry.destination)}\u0001${slot}`;
   }
 
   private drop(reason: DropReason, count: number): void {

@@ -1,0 +1,32 @@
+import type { LogGroupRecord, LogStore, LogStreamRecord } from '../store.ts';
+import { CloudWatchError } from '../errors.ts';
+import type { RequestBody } from '../fields.ts';
+
+/** What every operation may use: the state, the clock and the emulator's settings. */
+export interface OperationContext {
+  readonly store: LogStore;
+  /** Epoch milliseconds of the service's clock (the event time window is measured against it). */
+  readonly now: () => number;
+  readonly region: string;
+  readonly accountId: string;
+  readonly maxEventBytes: number;
+}
+
+/** An operation answers with the JSON output body, or `undefined` for an empty answer. */
+export type Operation = (body: RequestBody, context: OperationContext) => object | undefined;
+
+export function requireGroup(context: OperationContext, logGroupName: string): LogGroupRecord {
+  const group = context.store.group(logGroupName);
+  if (!group) throw new CloudWatchError('ResourceNotFoundException', 'The specified log group does not exist.');
+  return group;
+}
+
+export function requireStream(group: LogGroupRecord, logStreamName: string): LogStreamRecord {
+  const stream = group.streams.get(logStreamName);
+  if (!stream) throw new CloudWatchError('ResourceNotFoundException', 'The specified log stream does not exist.');
+  return stream;
+}
+
+export function logGroupArn(context: OperationContext, logGroupName: string): string {
+  return `arn:aws:logs:${context.region}:${context.accountId}:log-group:${logGroupName}`;
+}
