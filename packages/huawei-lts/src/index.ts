@@ -1,1 +1,59 @@
-export {};
+export { HuaweiLtsExporter, type HuaweiLtsExporterOptions } from './exporter.ts';
+export {
+  ENVIRONMENT_VARIABLES,
+  isProjectId,
+  resolveConnection,
+  type AkSkAuth,
+  type HuaweiCloudAuth,
+  type HuaweiCloudConnectionOptions,
+  type PasswordAuth,
+  type ResolvedConnection,
+  type TokenAuth,
+} from './config.ts';
+export { HuaweiCloudClient, type ApiRequest, type HuaweiService } from './client.ts';
+export { HuaweiCloudError, parseServiceCode } from './errors.ts';
+export { IamTokenSource, type IamTokenSourceOptions, type TokenScope } from './iam.ts';
+export { classifyReport, classifyFailure, REPORT_SUCCESS_CODE, QUOTA_FULL_CODE } from './classify.ts';
+export { checkLabels, MAX_LABELS, RESERVED_LABEL_NAMES } from './labels.ts';
+export { DestinationResolver, DestinationNotFoundError, type ResolvedIds, type DestinationResolverOptions } from './resolve.ts';
+export {
+  translate,
+  truncateEvent,
+  requestBody,
+  escapedSize,
+  TRUNCATION_MARKER,
+  PER_LINE_OVERHEAD_BYTES,
+  type LtsEvent,
+  type LineFormat,
+  type TranslateOptions,
+} from './translate.ts';
+export {
+  SIGNING_ALGORITHM,
+  signRequest,
+  canonicalRequest,
+  canonicalQuery,
+  canonicalUri,
+  encodeRfc3986,
+  formatSdkDate,
+  stringToSign,
+  type AkSkCredentials,
+  type RequestToSign,
+} from './signer.ts';
+export {
+  checkLtsName,
+  isLtsId,
+  listLogGroups,
+  listLogStreams,
+  createLogGroup,
+  createLogStream,
+  ensureLogGroup,
+  ensureLogStream,
+  type CallOptions,
+  type EnsureResult,
+  type EnsureLogGroupOptions,
+  type EnsureLogStreamOptions,
+  type LogGroupInfo,
+  type LogStreamInfo,
+} from './provision.ts';
+export { createLogtank, getLogtank, deleteLogtank, waitForLogtank, type CreateLogtankOptions, type Logtank, type LogtankStatus, type WaitOptions } from './provision-logtank.ts';
+export { HuaweiLtsProvisioner, type HuaweiLtsProvisionerOptions, type EnsureDestinationResult } from './provisioner.ts';

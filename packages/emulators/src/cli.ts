@@ -1,0 +1,127 @@
+/**
+ * `pnpm emulators`: runs the three emulators on fixed ports for use with other tools (the AWS CLI, curl, an app
+ * under development) until Ctrl-C.
+ *
+ *   pnpm emulators [--host 127.0.0.1] [--cloudwatch-port 4510] [--huawei-lts-port 4520] [--servicewatch-port 4530]
+ *
+ * Environment: EMULATORS_HOST, CLOUDWATCH_EMULATOR_PORT, HUAWEI_LTS_EMULATOR_PORT, SERVICEWATCH_EMULATOR_PORT
+ * (flags win). Port 0 picks a free port.
+ */
+import { parseArgs } from 'node:util';
+import { CloudWatchLogsEmulator, HUAWEI_LTS_EMULATOR_DEFAULTS, HuaweiLtsEmulator, ServiceWatchEmulator } from './index.ts';
+
+const DEFAULT_PORTS = { cloudwatch: 4510, huaweiLts: 4520, serviceWatch: 4530 } as const;
+
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) {
+    throw new RangeError(`${name} must be a port number 0-65535 (0 picks a free port), got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function options(argv: string[], env: NodeJS.ProcessEnv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      'cloudwatch-port': { type: 'string' },
+      'huawei-lts-port': { type: 'string' },
+      'servicewatch-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  return {
+    help: values.help === true,
+    host: values.host ?? env.EMULATORS_HOST ?? '127.0.0.1',
+    cloudwatch: port('--cloudwatch-port', values['cloudwatch-port'] ?? env.CLOUDWATCH_EMULATOR_PORT, DEFAULT_PORTS.cloudwatch),
+    huaweiLts: port('--huawei-lts-port', values['huawei-lts-port'] ?? env.HUAWEI_LTS_EMULATOR_PORT, DEFAULT_PORTS.huaweiLts),
+    serviceWatch: port('--servicewatch-port', values['servicewatch-port'] ?? env.SERVICEWATCH_EMULATOR_PORT, DEFAULT_PORTS.serviceWatch),
+  };
+}
+
+const USAGE = `usage: pnpm emulators [--host 127.0.0.1] [--cloudwatch-port ${DEFAULT_PORTS.cloudwatch}] [--huawei-lts-port ${DEFAULT_PORTS.huaweiLts}] [--servicewatch-port ${DEFAULT_PORTS.serviceWatch}]
+environment: EMULATORS_HOST, CLOUDWATCH_EMULATOR_PORT, HUAWEI_LTS_EMULATOR_PORT, SERVICEWATCH_EMULATOR_PORT (flags win; 0 picks a free port)`;
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof options>;
+  try {
+    config = options(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (config.help) {
+    console.log(USAGE);
+    return;
+  }
+
+  const cloudWatch = new CloudWatchLogsEmulator();
+  const huaweiLts = new HuaweiLtsEmulator();
+  const serviceWatch = new ServiceWatchEmulator();
+  const running: Array<{ stop(): Promise<void> }> = [];
+  const stopAll = () => Promise.all(running.map((emulator) => emulator.stop()));
+  let urls: { cloudWatch: string; huaweiLts: string; serviceWatch: string };
+  try {
+    const start = async (emulator: { start(options: { host: string; port: number }): Promise<string>; stop(): Promise<void> }, port: number, what: string) => {
+      try {
+        const url = await emulator.start({ host: config.host, port });
+        running.push(emulator);
+        return url;
+      } catch (error) {
+        throw new Error(`could not start the ${what} emulator on ${config.host}:${port}: ${(error as Error).message} (choose another port with the flag or variable below)`);
+      }
+    };
+    urls = {
+      cloudWatch: await start(cloudWatch, config.cloudwatch, 'CloudWatch Logs'),
+      huaweiLts: (await start(huaweiLts, config.huaweiLts, 'Huawei LTS')).replace(/\/$/, ''),
+      serviceWatch: await start(serviceWatch, config.serviceWatch, 'SCP ServiceWatch'),
+    };
+  } catch (error) {
+    await stopAll();
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exitCode = 1;
+    return;
+  }
+
+  const aws = cloudWatch.defaultCredentials;
+  const huawei = HUAWEI_LTS_EMULATOR_DEFAULTS;
+  const scp = ServiceWatchEmulator.DEFAULT_CREDENTIAL;
+  console.log(`Emulators running (test credentials only; they are accepted by these emulators and nowhere else):
+
+Amazon CloudWatch Logs   ${urls.cloudWatch}
+  AWS_REGION=${cloudWatch.region}
+  AWS_ENDPOINT_URL_CLOUDWATCH_LOGS=${urls.cloudWatch}
+  AWS_ACCESS_KEY_ID=${aws.accessKeyId}
+  AWS_SECRET_ACCESS_KEY=${aws.secretAccessKey}
+
+Huawei Cloud LTS         ${urls.huaweiLts}   (LTS, ingestion, IAM and GA endpoints are all this URL)
+  HUAWEICLOUD_REGION=${huawei.region}
+  HUAWEICLOUD_SDK_PROJECT_ID=${huawei.projectId}
+  HUAWEICLOUD_SDK_DOMAIN_ID=${huawei.domainId}
+  HUAWEICLOUD_SDK_AK=${huawei.accessKeyId}
+  HUAWEICLOUD_SDK_SK=${huawei.secretAccessKey}
+  IAM user: ${huawei.user.domainName} / ${huawei.user.userName} / ${huawei.user.password}
+
+SCP ServiceWatch         ${urls.serviceWatch}
+  SCP_SERVICEWATCH_ENDPOINT=${urls.serviceWatch}
+  SCP_ACCESS_KEY=${scp.accessKey}
+  SCP_SECRET_KEY=${scp.secretKey}
+  account id: ${ServiceWatchEmulator.DEFAULT_ACCOUNT_ID}
+
+Stop with Ctrl-C.`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping the emulators`);
+    await stopAll();
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+await main();

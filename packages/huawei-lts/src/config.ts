@@ -1,0 +1,154 @@
+/**
+ * Connection settings shared by the exporter and the provisioning API: region, project, credentials and the
+ * four hosts involved (LTS control plane, LTS ingestion, IAM, Global Accelerator). Options win over environment
+ * variables, which win over defaults.
+ */
+
+/** An IAM token used as is (`X-Auth-Token`). It expires after 24 h: prefer `password` for long-running processes. */
+export interface TokenAuth {
+  readonly type: 'token';
+  readonly token: string;
+}
+
+/** An IAM user's password: tokens are obtained from IAM (`POST /v3/auth/tokens`) and refreshed before they expire. */
+export interface PasswordAuth {
+  readonly type: 'password';
+  readonly userName: string;
+  readonly password: string;
+  /** The account (domain) name the IAM user belongs to. */
+  readonly domainName: string;
+}
+
+/** Access key / secret key: every request is signed with SDK-HMAC-SHA256. */
+export interface AkSkAuth {
+  readonly type: 'aksk';
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** For temporary credentials. */
+  readonly securityToken?: string;
+}
+
+export type HuaweiCloudAuth = TokenAuth | PasswordAuth | AkSkAuth;
+
+export interface HuaweiCloudConnectionOptions {
+  /** Region id, e.g. `ap-southeast-1`. Env `HUAWEICLOUD_REGION`. Needed unless every endpoint is given. */
+  readonly region?: string;
+  /** Default project id (32 characters) for records without `account_id`. Env `HUAWEICLOUD_SDK_PROJECT_ID`. */
+  readonly projectId?: string;
+  /** Account (domain) id, sent as `X-Domain-Id` on signed Global Accelerator calls. Env `HUAWEICLOUD_SDK_DOMAIN_ID`. */
+  readonly domainId?: string;
+  /** Credentials. Default: AK/SK from `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` (and `HUAWEICLOUD_SDK_SECURITY_TOKEN`). */
+  readonly auth?: HuaweiCloudAuth;
+  /** LTS control plane. Default `https://lts.{region}.myhuaweicloud.com`. */
+  readonly endpoint?: string;
+  /** LTS log reporting. Default `https://lts-access.{region}.myhuaweicloud.com:8102` (in-region access). */
+  readonly ingestEndpoint?: string;
+  /** IAM, for `password` auth. Default `https://iam.{region}.myhuaweicloud.com`. */
+  readonly iamEndpoint?: string;
+  /** Global Accelerator (a global service). Default `https://ga.myhuaweicloud.com`. */
+  readonly gaEndpoint?: string;
+  /** Refresh an IAM token this long before it expires. Default 1 h (tokens live 24 h). */
+  readonly tokenRefreshMarginMillis?: number;
+}
+
+export interface ResolvedConnection {
+  readonly region: string | undefined;
+  readonly projectId: string | undefined;
+  readonly domainId: string | undefined;
+  readonly auth: HuaweiCloudAuth;
+  readonly endpoint: URL;
+  readonly ingestEndpoint: URL;
+  /** Undefined when neither a region nor iamEndpoint is known and the auth does not need IAM. */
+  readonly iamEndpoint: URL | undefined;
+  readonly gaEndpoint: URL;
+  readonly tokenRefreshMarginMillis: number;
+}
+
+/** The environment variables read when options are absent (names of the official Huawei Cloud SDKs). */
+export const ENVIRONMENT_VARIABLES = {
+  accessKeyId: 'HUAWEICLOUD_SDK_AK',
+  secretAccessKey: 'HUAWEICLOUD_SDK_SK',
+  securityToken: 'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+  projectId: 'HUAWEICLOUD_SDK_PROJECT_ID',
+  domainId: 'HUAWEICLOUD_SDK_DOMAIN_ID',
+  region: 'HUAWEICLOUD_REGION',
+} as const;
+
+const PROJECT_ID = /^[A-Za-z0-9]{32}$/;
+
+export function isProjectId(value: string): boolean {
+  return PROJECT_ID.test(value);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function endpointUrl(owner: string, name: string, given: string | undefined, fallback: (region: string) => string, region: string | undefined): URL {
+  const text = given ?? (region ? fallback(region) : undefined);
+  if (!text) {
+    throw new TypeError(`${owner}: set region (or ${ENVIRONMENT_VARIABLES.region}) or the ${name} option, so the ${name} URL is known`);
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new TypeError(`${owner}: ${name} ${JSON.stringify(text)} is not a URL; expected e.g. https://host[:port]`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${owner}: ${name} must be an http(s) URL, got ${url.protocol}`);
+  return url;
+}
+
+function resolveAuth(owner: string, auth: HuaweiCloudAuth | undefined, env: NodeJS.ProcessEnv): HuaweiCloudAuth {
+  if (!auth) {
+    const accessKeyId = nonEmpty(env[ENVIRONMENT_VARIABLES.accessKeyId]);
+    const secretAccessKey = nonEmpty(env[ENVIRONMENT_VARIABLES.secretAccessKey]);
+    if (!accessKeyId || !secretAccessKey) {
+      throw new TypeError(
+        `${owner}: no credentials: pass auth ({ type: 'aksk' | 'token' | 'password', ... }) or set ${ENVIRONMENT_VARIABLES.accessKeyId} and ${ENVIRONMENT_VARIABLES.secretAccessKey}`,
+      );
+    }
+    return { type: 'aksk', accessKeyId, secretAccessKey, securityToken: nonEmpty(env[ENVIRONMENT_VARIABLES.securityToken]) };
+  }
+  switch (auth.type) {
+    case 'token':
+      if (!nonEmpty(auth.token)) throw new TypeError(`${owner}: auth.token is empty; pass an IAM token (the X-Subject-Token of POST /v3/auth/tokens)`);
+      return auth;
+    case 'password':
+      for (const key of ['userName', 'password', 'domainName'] as const) {
+        if (!nonEmpty(auth[key])) throw new TypeError(`${owner}: auth.${key} is required for password auth`);
+      }
+      return auth;
+    case 'aksk':
+      if (!nonEmpty(auth.accessKeyId) || !nonEmpty(auth.secretAccessKey)) {
+        throw new TypeError(`${owner}: auth.accessKeyId and auth.secretAccessKey are required for AK/SK auth`);
+      }
+      return auth;
+    default:
+      throw new TypeError(`${owner}: auth.type must be 'token', 'password' or 'aksk', got ${JSON.stringify((auth as { type?: unknown }).type)}`);
+  }
+}
+
+/** Validates the options, fills them from the environment and derives the endpoints from the region. */
+export function resolveConnection(owner: string, options: HuaweiCloudConnectionOptions, env: NodeJS.ProcessEnv = process.env): ResolvedConnection {
+  const region = nonEmpty(options.region) ?? nonEmpty(env[ENVIRONMENT_VARIABLES.region]);
+  const projectId = nonEmpty(options.projectId) ?? nonEmpty(env[ENVIRONMENT_VARIABLES.projectId]);
+  if (projectId !== undefined && !isProjectId(projectId)) {
+    throw new TypeError(`${owner}: projectId must be the 32-character project id (console: My Credentials > Projects), got ${JSON.stringify(projectId)}`);
+  }
+  const margin = options.tokenRefreshMarginMillis ?? 3_600_000;
+  if (!Number.isFinite(margin) || margin < 0) throw new RangeError(`${owner}: tokenRefreshMarginMillis must be a non-negative number`);
+  const auth = resolveAuth(owner, options.auth, env);
+  const needsIam = auth.type === 'password' || options.iamEndpoint !== undefined || region !== undefined;
+  return {
+    region,
+    projectId,
+    domainId: nonEmpty(options.domainId) ?? nonEmpty(env[ENVIRONMENT_VARIABLES.domainId]),
+    auth,
+    endpoint: endpointUrl(owner, 'endpoint', options.endpoint, (r) => `https://lts.${r}.myhuaweicloud.com`, region),
+    ingestEndpoint: endpointUrl(owner, 'ingestEndpoint', options.ingestEndpoint, (r) => `https://lts-access.${r}.myhuaweicloud.com:8102`, region),
+    iamEndpoint: needsIam ? endpointUrl(owner, 'iamEndpoint', options.iamEndpoint, (r) => `https://iam.${r}.myhuaweicloud.com`, region) : undefined,
+    gaEndpoint: endpointUrl(owner, 'gaEndpoint', options.gaEndpoint, () => 'https://ga.myhuaweicloud.com', 'global'),
+    tokenRefreshMarginMillis: margin,
+  };
+}

@@ -1,0 +1,156 @@
+import {
+  ConstraintAwareExporter,
+  type ConstraintAwareExporterOptions,
+  type Destination,
+  type DestinationDefaults,
+  type InvalidEvent,
+  type LogEntry,
+  type ProviderLimits,
+  type SendContext,
+  type SendOutcome,
+} from '@otel-cloud-logs/core';
+import { classifyFailure, classifyReport } from './classify.ts';
+import { HuaweiCloudClient } from './client.ts';
+import { isProjectId, type HuaweiCloudConnectionOptions } from './config.ts';
+import { checkLabels } from './labels.ts';
+import { checkLtsName, isLtsId } from './provision.ts';
+import { DestinationResolver } from './resolve.ts';
+import { PER_LINE_OVERHEAD_BYTES, requestBody, requestFrameBytes, translate, truncateEvent, type LineFormat, type LtsEvent } from './translate.ts';
+
+export interface HuaweiLtsExporterOptions extends ConstraintAwareExporterOptions, HuaweiCloudConnectionOptions {
+  /** Default log group (id or name) for records without `log_group_value`. */
+  readonly logGroup?: string;
+  /** Default log stream (id or name) for records without `log_stream_value`. */
+  readonly logStream?: string;
+  /** Create named groups and streams that do not exist (with `ttlInDays`). Default false. */
+  readonly createMissing?: boolean;
+  /** Retention of groups and streams created by `createMissing` (1–365). Default 7. */
+  readonly ttlInDays?: number;
+  /** Request-level LTS labels sent with every request (≤ 100, no reserved names). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** `json` (default): one JSON object per record with attributes and trace context; `text`: the body only. */
+  readonly lineFormat?: LineFormat;
+  /** Put resource attributes in each json line. Default true. */
+  readonly includeResource?: boolean;
+  /** Bytes per request, the whole JSON body. Default 524,288 (512 KiB, Huawei's producer default). */
+  readonly maxRequestBytes?: number;
+  /** Lines per request. Default 4,096. */
+  readonly maxLinesPerRequest?: number;
+  /** Bytes per log line. Default 1,000,000 (LTS: 1 MB per line; capped by what fits in a request). */
+  readonly maxLineBytes?: number;
+  /** Oldest accepted record time, relative to now. Default 24 h. */
+  readonly maxAgeMillis?: number;
+  /** Newest accepted record time, relative to now. Default 24 h. */
+  readonly maxFutureMillis?: number;
+  /** Margin kept from both time-window edges. Default 60,000 ms. */
+  readonly timeWindowMarginMillis?: number;
+}
+
+const NAME = 'huawei-lts';
+const HOUR = 3_600_000;
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback;
+  if (!Number.isSafeInteger(resolved) || resolved <= 0) throw new RangeError(`HuaweiLtsExporter: ${name} must be a positive integer, got ${String(value)}`);
+  return resolved;
+}
+
+/**
+ * OpenTelemetry LogRecordExporter for Huawei Cloud Log Tank Service, sending to the high-precision reporting API
+ * (`/v2/{project_id}/lts/groups/{group}/streams/{stream}/tenant/contents/high-accuracy`). Run it under
+ * `ConstraintAwareBatchProcessor` (or the stock BatchLogRecordProcessor).
+ */
+export class HuaweiLtsExporter extends ConstraintAwareExporter<LtsEvent> {
+  readonly limits: ProviderLimits;
+  readonly client: HuaweiCloudClient;
+  private readonly defaults: DestinationDefaults;
+  private readonly resolver: DestinationResolver;
+  private readonly labels: Readonly<Record<string, string>>;
+  private readonly lineFormat: LineFormat;
+  private readonly includeResource: boolean;
+
+  constructor(options: HuaweiLtsExporterOptions = {}) {
+    super(NAME, options);
+    this.client = new HuaweiCloudClient(options, this.http, 'HuaweiLtsExporter');
+    this.labels = { ...(options.labels ?? {}) };
+    const labelProblem = checkLabels(this.labels);
+    if (labelProblem) throw new TypeError(`HuaweiLtsExporter: ${labelProblem}`);
+    this.lineFormat = options.lineFormat ?? 'json';
+    if (this.lineFormat !== 'json' && this.lineFormat !== 'text') throw new TypeError(`HuaweiLtsExporter: lineFormat must be 'json' or 'text', got ${JSON.stringify(this.lineFormat)}`);
+    this.includeResource = options.includeResource ?? true;
+    const ttlInDays = options.ttlInDays ?? 7;
+    if (!Number.isInteger(ttlInDays) || ttlInDays < 1 || ttlInDays > 365) throw new RangeError(`HuaweiLtsExporter: ttlInDays must be 1-365, got ${String(options.ttlInDays)}`);
+    this.resolver = new DestinationResolver(this.client, { createMissing: options.createMissing ?? false, ttlInDays });
+    this.defaults = { accountId: this.client.connection.projectId, logGroup: options.logGroup, logStream: options.logStream };
+
+    const maxRequestBytes = positiveInteger('maxRequestBytes', options.maxRequestBytes, 512 * 1024);
+    // The frame (`{"contents":[…],"labels":{…}}`) is constant, so the budget for lines is what is left of it.
+    const lineBudget = maxRequestBytes - requestFrameBytes(this.labels);
+    const maxLineBytes = positiveInteger('maxLineBytes', options.maxLineBytes, 1_000_000);
+    this.limits = {
+      maxRequestBytes: lineBudget,
+      perEventOverheadBytes: PER_LINE_OVERHEAD_BYTES,
+      maxEventsPerRequest: positiveInteger('maxLinesPerRequest', options.maxLinesPerRequest, 4_096),
+      maxEventBytes: Math.min(maxLineBytes, lineBudget - PER_LINE_OVERHEAD_BYTES),
+      chronological: false,
+      maxAgeMillis: options.maxAgeMillis ?? 24 * HOUR,
+      maxFutureMillis: options.maxFutureMillis ?? 24 * HOUR,
+      timeWindowMarginMillis: options.timeWindowMarginMillis ?? 60_000,
+    };
+    if (this.limits.maxEventBytes <= 0) throw new RangeError(`HuaweiLtsExporter: maxRequestBytes ${maxRequestBytes} leaves no room for a line after the labels`);
+    this.validate();
+  }
+
+  get destinationDefaults(): DestinationDefaults {
+    return this.defaults;
+  }
+
+  checkDestination(destination: Destination): string | undefined {
+    if (!destination.accountId) return 'no project id: set account_id on the record or resource, or the projectId option (HUAWEICLOUD_SDK_PROJECT_ID)';
+    if (!isProjectId(destination.accountId)) return `account_id ${JSON.stringify(destination.accountId)} is not a 32-character project id`;
+    if (!destination.logGroup) return 'no log group: set log_group_value on the record or resource, or the logGroup option';
+    if (!destination.logStream) return 'no log stream: set log_stream_value on the record or resource, or the logStream option';
+    if (!isLtsId(destination.logGroup)) {
+      const problem = checkLtsName('log group', destination.logGroup);
+      if (problem) return `${problem} (or give the 36-character log group id)`;
+    }
+    if (!isLtsId(destination.logStream)) {
+      const problem = checkLtsName('log stream', destination.logStream);
+      if (problem) return `${problem} (or give the 36-character log stream id)`;
+    }
+    return undefined;
+  }
+
+  encode(entry: LogEntry): LtsEvent | InvalidEvent {
+    return translate(entry, { lineFormat: this.lineFormat, includeResource: this.includeResource });
+  }
+
+  truncate(event: LtsEvent, maxSize: number): LtsEvent | undefined {
+    return truncateEvent(event, maxSize);
+  }
+
+  async send(destination: Destination, events: readonly LtsEvent[], context: SendContext): Promise<SendOutcome<LtsEvent>> {
+    const { accountId: projectId, logGroup, logStream } = destination;
+    try {
+      const { logGroupId, logStreamId } = await this.resolver.resolve(projectId, logGroup, logStream, context.timeoutMillis);
+      const response = await this.client.call({
+        service: 'ingest',
+        method: 'POST',
+        segments: ['v2', projectId, 'lts', 'groups', logGroupId, 'streams', logStreamId, 'tenant', 'contents', 'high-accuracy'],
+        rawBody: requestBody(events, this.labels),
+        projectId,
+        timeoutMillis: context.timeoutMillis,
+        signal: context.signal,
+      });
+      const outcome = classifyReport<LtsEvent>(response, `report ${events.length} log line(s) to LTS ${logGroup}/${logStream}`);
+      // A name that pointed at a since-deleted group or stream must be looked up again next time.
+      if (outcome.status === 'failed' && (response.status === 404 || outcome.reason === 'LTS.0201' || outcome.reason === 'LTS.0208')) {
+        this.resolver.forget(projectId, logGroup, logStream);
+      }
+      return outcome;
+    } catch (error) {
+      if (context.signal.aborted) return { status: 'retry', error: error as Error };
+      return classifyFailure<LtsEvent>(error);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import type { HuaweiCloudClient } from './client.ts';
+import { HuaweiCloudError, serviceError } from './errors.ts';
+import type { CallOptions } from './provision.ts';
+
+/**
+ * Global Accelerator "logtanks": they send a GA listener's access logs into an LTS log stream. Creation is
+ * asynchronous (PENDING → ACTIVE, or ERROR), so the helpers here wait for the final state.
+ */
+
+export type LogtankStatus = 'ACTIVE' | 'PENDING' | 'ERROR' | 'DELETING';
+
+export interface Logtank {
+  readonly id: string;
+  readonly domainId: string;
+  readonly projectId: string;
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly logGroupId: string;
+  readonly logStreamId: string;
+  readonly status: LogtankStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+interface WireLogtank {
+  id: string;
+  domain_id: string;
+  project_id: string;
+  resource_type: string;
+  resource_id: string;
+  log_group_id: string;
+  log_stream_id: string;
+  status: LogtankStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+function fromWire(wire: WireLogtank): Logtank {
+  return {
+    id: wire.id,
+    domainId: wire.domain_id,
+    projectId: wire.project_id,
+    resourceType: wire.resource_type,
+    resourceId: wire.resource_id,
+    logGroupId: wire.log_group_id,
+    logStreamId: wire.log_stream_id,
+    status: wire.status,
+    createdAt: wire.created_at,
+    updatedAt: wire.updated_at,
+  };
+}
+
+export interface WaitOptions extends CallOptions {
+  /** How long to wait for the final state. Default 120,000 ms. */
+  readonly waitTimeoutMillis?: number;
+  /** Time between status reads. Default 2,000 ms. */
+  readonly pollIntervalMillis?: number;
+}
+
+export interface CreateLogtankOptions extends WaitOptions {
+  /** The GA listener id. */
+  readonly resourceId: string;
+  /** Default 'LISTENER' (the only type GA documents). */
+  readonly resourceType?: string;
+  readonly logGroupId: string;
+  readonly logStreamId: string;
+}
+
+const timeout = (options: CallOptions) => options.timeoutMillis ?? 10_000;
+
+export async function getLogtank(client: HuaweiCloudClient, logtankId: string, options: CallOptions = {}): Promise<Logtank> {
+  const { body } = await client.json<{ logtank: WireLogtank }>(
+    `get GA logtank ${logtankId}`,
+    { service: 'ga', method: 'GET', segments: ['v1', 'logtanks', logtankId], timeoutMillis: timeout(options), signal: options.signal },
+    [200],
+  );
+  return fromWire(body.logtank);
+}
+
+/** Creates a logtank and waits until it is ACTIVE; throws when it goes to ERROR or the wait times out. */
+export async function createLogtank(client: HuaweiCloudClient, options: CreateLogtankOptions): Promise<Logtank> {
+  for (const key of ['resourceId', 'logGroupId', 'logStreamId'] as const) {
+    if (!options[key]) throw new TypeError(`createLogtank: ${key} is required`);
+  }
+  const { body } = await client.json<{ logtank: WireLogtank }>(
+    `create GA logtank for ${options.resourceType ?? 'LISTENER'} ${options.resourceId}`,
+    {
+      service: 'ga',
+      method: 'POST',
+      segments: ['v1', 'logtanks'],
+      body: {
+        logtank: {
+          resource_type: options.resourceType ?? 'LISTENER',
+          resource_id: options.resourceId,
+          log_group_id: options.logGroupId,
+          log_stream_id: options.logStreamId,
+        },
+      },
+      timeoutMillis: timeout(options),
+      signal: options.signal,
+    },
+    [200, 201],
+  );
+  return waitForLogtank(client, body.logtank.id, options, fromWire(body.logtank));
+}
+
+/** Polls a logtank until it is ACTIVE. */
+export async function waitForLogtank(client: HuaweiCloudClient, logtankId: string, options: WaitOptions = {}, current?: Logtank): Promise<Logtank> {
+  const deadline = Date.now() + (options.waitTimeoutMillis ?? 120_000);
+  const interval = options.pollIntervalMillis ?? 2_000;
+  let logtank = current ?? (await getLogtank(client, logtankId, options));
+  for (;;) {
+    if (logtank.status === 'ACTIVE') return logtank;
+    if (logtank.status === 'ERROR') {
+      throw new Error(
+        `GA logtank ${logtank.id} for ${logtank.resourceType} ${logtank.resourceId} went to status ERROR: check that the listener exists and that log group ${logtank.logGroupId} / stream ${logtank.logStreamId} are in the same account, then delete it and try again`,
+      );
+    }
+    if (logtank.status === 'DELETING') throw new Error(`GA logtank ${logtank.id} is being deleted; it will not become ACTIVE`);
+    if (Date.now() + interval > deadline) {
+      throw new Error(`GA logtank ${logtank.id} is still ${logtank.status} after ${options.waitTimeoutMillis ?? 120_000} ms; raise waitTimeoutMillis or check it in the console`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+    logtank = await getLogtank(client, logtankId, options);
+  }
+}
+
+/** Deletes a logtank and, unless `wait` is false, waits until GA no longer knows it. A missing logtank is not an error. */
+export async function deleteLogtank(client: HuaweiCloudClient, logtankId: string, options: WaitOptions & { readonly wait?: boolean } = {}): Promise<void> {
+  const response = await client.call({
+    service: 'ga',
+    method: 'DELETE',
+    segments: ['v1', 'logtanks', logtankId],
+    timeoutMillis: timeout(options),
+    signal: options.signal,
+  });
+  if (response.status === 404) return;
+  if (response.status !== 204 && response.status !== 200 && response.status !== 202) {
+    throw serviceError(`delete GA logtank ${logtankId}`, response.status, response.body);
+  }
+  if (options.wait === false) return;
+  const deadline = Date.now() + (options.waitTimeoutMillis ?? 120_000);
+  const interval = options.pollIntervalMillis ?? 2_000;
+  for (;;) {
+    try {
+      await getLogtank(client, logtankId, options);
+    } catch (error) {
+      if (error instanceof HuaweiCloudError && error.status === 404) return;
+      throw error;
+    }
+    if (Date.now() + interval > deadline) throw new Error(`GA logtank ${logtankId} still exists ${options.waitTimeoutMillis ?? 120_000} ms after it was deleted`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}

@@ -1,0 +1,196 @@
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ConstraintAwareBatchProcessor } from '@otel-cloud-logs/core';
+import { HUAWEI_LTS_EMULATOR_DEFAULTS as D, HuaweiLtsEmulator } from '@otel-cloud-logs/emulators';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HuaweiLtsExporter, type HuaweiLtsExporterOptions } from '../src/index.ts';
+import { TRUNCATION_MARKER } from '../src/translate.ts';
+
+const P2 = '1234567890abcdef1234567890abcdef';
+const HOUR = 3_600_000;
+const retry = { initialDelayMillis: 10, maxDelayMillis: 100 };
+const aksk = { type: 'aksk', accessKeyId: D.accessKeyId, secretAccessKey: D.secretAccessKey } as const;
+
+let emulator: HuaweiLtsEmulator;
+let url: string;
+
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function exporterOptions(extra: Partial<HuaweiLtsExporterOptions> = {}): HuaweiLtsExporterOptions {
+  return { endpoint: url, ingestEndpoint: url, iamEndpoint: url, gaEndpoint: url, projectId: D.projectId, auth: aksk, retry, ...extra };
+}
+
+afterEach(() => emulator.stop());
+
+describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () => {
+  beforeEach(async () => {
+    emulator = new HuaweiLtsEmulator({ projects: { [D.projectId]: D.region, [P2]: 'other-region' }, maxRequestBytes: 2 * 1024 * 1024 });
+    url = await emulator.start();
+  });
+
+  it('delivers every valid record exactly once across destinations by name and by id, through faults, and counts the rest by reason', async () => {
+    const ordersGroup = emulator.createLogGroup(D.projectId, 'orders');
+    emulator.createLogStream(D.projectId, ordersGroup, 'api');
+    const p2Group = emulator.createLogGroup(P2, 'by-id-group');
+    const p2Stream = emulator.createLogStream(P2, p2Group, 'by-id-stream');
+
+    const exporter = new HuaweiLtsExporter(exporterOptions({ createMissing: true, ttlInDays: 3, maxRequestBytes: 2 * 1024 * 1024, labels: { env: 'e2e' } }));
+    expect(exporter.limits.maxEventBytes).toBe(1_000_000);
+    const processor = new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 50 });
+    const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'e2e' }), processors: [processor] });
+    const logger = provider.getLogger('e2e');
+
+    emulator.faults.add({ kind: 'throttle', operation: 'ReportHighAccuracyLogs', times: 3, retryAfterSeconds: 0 });
+    emulator.faults.add({ kind: 'unavailable', operation: 'ReportHighAccuracyLogs', times: 3 });
+    emulator.faults.add({ kind: 'reset', operation: 'ReportHighAccuracyLogs', times: 3 });
+    emulator.faults.add({ kind: 'throttle', operation: 'ListLogStreams', times: 1 });
+
+    const destinations = [
+      { account_id: D.projectId, log_group_value: 'orders', log_stream_value: 'api' },
+      { account_id: D.projectId, log_group_value: 'created-group', log_stream_value: 'created-stream' },
+      { account_id: P2, log_group_value: p2Group, log_stream_value: p2Stream },
+    ];
+    const next = random(7);
+    const now = Date.now();
+    const expected = new Map<number, { destination: number; truncated: boolean; body: string }>();
+    const dropped = { too_old: 0, too_new: 0, invalid_destination: 0 };
+    let truncated = 0;
+    const total = 3000;
+    const order = Array.from({ length: total }, (_, i) => i).sort(() => next() - 0.5);
+    for (const seq of order) {
+      const destination = seq % 3;
+      const kind = seq % 100;
+      let body = `record ${seq} ${'ü中😀'.repeat(seq % 7)}`;
+      if (kind === 5 && seq < 1000) body = 'L'.repeat(200_000 + seq * 100);
+      if (seq === 42 || seq === 1742) body = `big ${'é'.repeat(600_000)}`; // 1.2 MB: truncated to the 1 MB line limit
+      let time = now - Math.floor(next() * 23 * HOUR) + Math.floor(next() * 22 * HOUR);
+      const attributes: Record<string, string | number> = { seq, ...destinations[destination] };
+      if (kind === 17) {
+        time = now - 25 * HOUR;
+        dropped.too_old++;
+      } else if (kind === 18) {
+        time = now + 25 * HOUR;
+        dropped.too_new++;
+      } else if (kind === 19) {
+        attributes.log_group_value = '.invalid-name';
+        dropped.invalid_destination++;
+      } else {
+        const isBig = body.length > 1_000_000 / 2;
+        if (isBig) truncated++;
+        expected.set(seq, { destination, truncated: isBig, body });
+      }
+      logger.emit({ body, attributes, timestamp: time, severityText: 'INFO', severityNumber: 9 });
+    }
+    await provider.forceFlush();
+    await provider.shutdown();
+
+    const seen = new Map<number, number>();
+    for (const stored of emulator.allLines()) {
+      const line = JSON.parse(stored.line) as { body: string; attributes: { seq: number }; resource: Record<string, string> };
+      const seq = line.attributes.seq;
+      seen.set(seq, (seen.get(seq) ?? 0) + 1);
+      const want = expected.get(seq);
+      expect(want, `unexpected record ${seq}`).toBeDefined();
+      const destination = destinations[want!.destination]!;
+      expect(stored.projectId).toBe(destination.account_id);
+      expect([stored.logGroupName, stored.logGroupId]).toContain(destination.log_group_value);
+      expect([stored.logStreamName, stored.logStreamId]).toContain(destination.log_stream_value);
+      expect(stored.labels).toEqual({ env: 'e2e' });
+      expect(line.resource).toEqual({ 'service.name': 'e2e' });
+      if (want!.truncated) {
+        expect(line.body.endsWith(TRUNCATION_MARKER)).toBe(true);
+        expect(Buffer.byteLength(stored.line)).toBeLessThanOrEqual(1_000_000);
+      } else {
+        expect(line.body).toBe(want!.body);
+      }
+    }
+    expect(seen.size).toBe(expected.size);
+    expect([...seen.values()].every((count) => count === 1)).toBe(true);
+
+    const metrics = exporter.metrics.snapshot();
+    expect(metrics.exported).toBe(expected.size);
+    expect(metrics.dropped).toEqual(dropped);
+    expect(metrics.truncated).toBe(truncated);
+    expect(metrics.rejectedTotal).toBe(0);
+    expect(metrics.retriedRequests).toBeGreaterThanOrEqual(10);
+    expect(metrics.throttledRequests).toBeGreaterThanOrEqual(4);
+    // Names were looked up once per destination, not once per request.
+    expect(emulator.requestCounts.get('ListLogGroups')).toBe(2);
+    expect(emulator.requestCounts.get('CreateLogGroup')).toBe(1);
+    expect(emulator.requestCounts.get('CreateLogStream')).toBe(1);
+    const created = emulator.state.project(D.projectId)!;
+    expect([...created.groups.values()].find((g) => g.name === 'created-group')?.ttlInDays).toBe(3);
+  });
+
+  it('counts service refusals by code without retrying: quota full, missing stream, bad credentials', async () => {
+    const group = emulator.createLogGroup(D.projectId, 'g');
+    emulator.createLogStream(D.projectId, group, 's');
+    const emit = async (exporter: HuaweiLtsExporter, attributes: Record<string, string>, count: number) => {
+      const processor = new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 20 });
+      const provider = new LoggerProvider({ processors: [processor] });
+      for (let i = 0; i < count; i++) provider.getLogger('t').emit({ body: `line ${i}`, attributes });
+      await provider.shutdown();
+      return exporter.metrics.snapshot();
+    };
+
+    emulator.setQuotaFull(true);
+    const quota = await emit(new HuaweiLtsExporter(exporterOptions({ logGroup: 'g', logStream: 's' })), {}, 5);
+    expect(quota.rejected).toEqual({ 'SVCSTG.ALS.200.210': 5 });
+    expect(quota.retriedRequests).toBe(0);
+    emulator.setQuotaFull(false);
+
+    emulator.injectReportAnswer({ code: 'SVCSTG.ALS.200.299', times: 1 });
+    const oddCode = await emit(new HuaweiLtsExporter(exporterOptions({ logGroup: 'g', logStream: 's' })), {}, 3);
+    expect(oddCode.rejected).toEqual({ 'SVCSTG.ALS.200.299': 3 });
+    expect(oddCode.exported).toBe(0);
+
+    const missing = await emit(new HuaweiLtsExporter(exporterOptions({ logGroup: 'g', logStream: 'absent' })), {}, 4);
+    expect(missing.rejected).toEqual({ 'LTS.0208': 4 });
+
+    const badAuth = await emit(new HuaweiLtsExporter(exporterOptions({ logGroup: 'g', logStream: 's', auth: { ...aksk, secretAccessKey: 'wrong' } })), {}, 2);
+    expect(badAuth.rejected).toEqual({ 'APIGW.0301': 2 });
+    expect(badAuth.retriedRequests).toBe(0);
+    expect(emulator.lines(D.projectId, 'g', 's')).toEqual([]);
+  });
+});
+
+describe('HuaweiLtsExporter under the stock BatchLogRecordProcessor', () => {
+  beforeEach(async () => {
+    emulator = new HuaweiLtsEmulator({ maxRequestBytes: 512 * 1024 });
+    url = await emulator.start();
+  });
+
+  it('sends text lines with password auth, keeps an exactly-at-limit line whole and truncates one byte more', async () => {
+    const group = emulator.createLogGroup(D.projectId, 'stock');
+    const stream = emulator.createLogStream(D.projectId, group, 'lines');
+    const exporter = new HuaweiLtsExporter(exporterOptions({ auth: { type: 'password', ...D.user }, logGroup: 'stock', logStream: stream, lineFormat: 'text' }));
+    const limit = exporter.limits.maxEventBytes;
+    expect(limit).toBeLessThan(512 * 1024);
+    const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter, maxExportBatchSize: 512, scheduledDelayMillis: 20 })] });
+    emulator.faults.add({ kind: 'unavailable', operation: 'ReportHighAccuracyLogs', times: 2 });
+    const logger = provider.getLogger('stock');
+    const atLimit = 'a'.repeat(limit);
+    logger.emit({ body: atLimit });
+    logger.emit({ body: `${'b'.repeat(limit)}c` });
+    for (let i = 0; i < 1500; i++) logger.emit({ body: `small ${i} ✓` });
+    await provider.forceFlush();
+    await provider.shutdown();
+
+    const lines = emulator.lines(D.projectId, group, stream).map((l) => l.line);
+    expect(lines).toHaveLength(1502);
+    expect(lines).toContain(atLimit);
+    const cut = lines.find((l) => l.startsWith('b'))!;
+    expect(cut.endsWith(TRUNCATION_MARKER)).toBe(true);
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(limit);
+    expect(new Set(lines.filter((l) => l.startsWith('small'))).size).toBe(1500);
+    const metrics = exporter.metrics.snapshot();
+    expect(metrics).toMatchObject({ exported: 1502, truncated: 1, droppedTotal: 0, rejectedTotal: 0 });
+    expect(emulator.requestCounts.get('CreateToken')).toBe(1);
+  });
+});

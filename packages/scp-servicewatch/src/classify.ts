@@ -1,0 +1,118 @@
+import { parseRetryAfter, type HttpResponse } from '@otel-cloud-logs/core';
+
+/** An error answer of ServiceWatch, with the service's code and request id when it sent them. */
+export class ServiceWatchError extends Error {
+  readonly status: number;
+  /** The service's error code (e.g. `ValidationError`, `HmacValidFail`), or `HTTP <status>`. */
+  readonly code: string;
+  readonly requestId: string | undefined;
+  /** The rejected-records reason used in the self-metrics (e.g. `validation_error`). */
+  readonly reason: string;
+  readonly retryable: boolean;
+  readonly throttled: boolean;
+  readonly retryAfterMillis: number | undefined;
+
+  constructor(init: {
+    message: string;
+    status: number;
+    code: string;
+    requestId?: string;
+    reason: string;
+    retryable: boolean;
+    throttled?: boolean;
+    retryAfterMillis?: number;
+  }) {
+    super(init.message);
+    this.name = 'ServiceWatchError';
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.reason = init.reason;
+    this.retryable = init.retryable;
+    this.throttled = init.throttled ?? false;
+    this.retryAfterMillis = init.retryAfterMillis;
+  }
+}
+
+interface ErrorItem {
+  code?: unknown;
+  title?: unknown;
+  detail?: unknown;
+  message?: unknown;
+  request_id?: unknown;
+}
+
+const MAX_DETAIL_CHARS = 1_000;
+
+function describeDetail(detail: unknown): string {
+  if (detail === undefined || detail === null) return '';
+  if (typeof detail === 'string') return detail;
+  if (Array.isArray(detail)) return detail.map(describeDetail).filter(Boolean).join('; ');
+  if (typeof detail === 'object') {
+    const item = detail as { loc?: unknown; msg?: unknown };
+    if (typeof item.msg === 'string') return Array.isArray(item.loc) ? `${item.loc.join('.')}: ${item.msg}` : item.msg;
+  }
+  return JSON.stringify(detail);
+}
+
+/** Reads `{"errors":[{code, detail, status, title, request_id}]}` (or anything else, as text). */
+function parseErrorBody(body: string): { code?: string; detail: string; requestId?: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { detail: body.trim() };
+  }
+  const errors = (parsed as { errors?: unknown })?.errors;
+  const first: ErrorItem | undefined = Array.isArray(errors) ? (errors[0] as ErrorItem) : (parsed as ErrorItem);
+  if (!first || typeof first !== 'object') return { detail: body.trim() };
+  const code = typeof first.code === 'string' ? first.code : typeof first.title === 'string' ? first.title : undefined;
+  const detail = describeDetail(first.detail ?? first.message ?? (Array.isArray(errors) ? undefined : parsed));
+  return { code, detail, requestId: typeof first.request_id === 'string' ? first.request_id : undefined };
+}
+
+/** Removes every secret (keys, signatures) from text that came back from the service. */
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
+  return out.length > MAX_DETAIL_CHARS ? `${out.slice(0, MAX_DETAIL_CHARS)}…` : out;
+}
+
+function advice(status: number): { reason: string; hint: string; retryable: boolean } {
+  if (status === 400) return { reason: 'validation_error', hint: 'the request was not valid; not retried', retryable: false };
+  if (status === 401) {
+    return { reason: 'unauthorized', hint: 'check the access key and secret key (SCP_ACCESS_KEY/SCP_SECRET_KEY) and that the clock is right', retryable: false };
+  }
+  if (status === 403) {
+    return { reason: 'forbidden', hint: 'the access key may not write to this account or log stream; check its permissions and account_id', retryable: false };
+  }
+  if (status === 404) return { reason: 'not_found', hint: 'the log group or stream does not exist; provision it first', retryable: false };
+  if (status === 413) return { reason: 'request_too_large', hint: 'lower limits.maxRequestBytes', retryable: false };
+  if (status === 408 || status === 429 || status >= 500) return { reason: `http_${status}`, hint: 'retrying with backoff', retryable: true };
+  return { reason: `http_${status}`, hint: 'not retried', retryable: false };
+}
+
+/**
+ * Classifies an answer of `operation`: undefined for 2xx, otherwise a ServiceWatchError saying what went wrong
+ * and what to do. 408/429/5xx are retryable (429 as throttling, with Retry-After); other 4xx are not.
+ */
+export function classifyResponse(operation: string, response: HttpResponse, secrets: readonly string[]): ServiceWatchError | undefined {
+  const { status } = response;
+  if (status >= 200 && status < 300) return undefined;
+  const parsed = parseErrorBody(response.body);
+  const { reason, hint, retryable } = advice(status);
+  const code = parsed.code ?? `HTTP ${status}`;
+  const detail = redact(parsed.detail, secrets);
+  const requestId = parsed.requestId;
+  const message = `ServiceWatch ${operation} failed with ${status} ${code}${detail ? `: ${detail}` : ''}${requestId ? ` (request_id ${requestId})` : ''}; ${hint}`;
+  return new ServiceWatchError({
+    message,
+    status,
+    code,
+    requestId,
+    reason,
+    retryable,
+    throttled: status === 429,
+    retryAfterMillis: retryable ? parseRetryAfter(response.headers['retry-after']) : undefined,
+  });
+}

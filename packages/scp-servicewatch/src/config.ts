@@ -1,0 +1,175 @@
+import type { ConstraintAwareExporterOptions, ProviderLimits } from '@otel-cloud-logs/core';
+
+/** The API version sent in `Scp-Api-Version` by default: 1.2 is current (1.1 was supported only until 2026-08-31). */
+export const DEFAULT_API_VERSION = 'servicewatch 1.2';
+
+/** Where to reach ServiceWatch and how to sign: shared by the exporter and the provisioning client. */
+export interface ServiceWatchConnectionOptions {
+  /** Base URL, e.g. `https://servicewatch.kr-west1.e.samsungsdscloud.com` (env `SCP_SERVICEWATCH_ENDPOINT`). Wins over region/environment. */
+  readonly endpoint?: string;
+  /** Region, e.g. `kr-west1` (env `SCP_REGION`). */
+  readonly region?: string;
+  /** Environment letter of the host: `s`, `g` or `e` (env `SCP_ENVIRONMENT`). */
+  readonly environment?: string;
+  /** Access key (env `SCP_ACCESS_KEY`). */
+  readonly accessKey?: string;
+  /** Secret key (env `SCP_SECRET_KEY`). Never logged. */
+  readonly secretKey?: string;
+  /** `Scp-Api-Version` header: `'servicewatch 1.2'` (default) or just `'1.2'`. */
+  readonly apiVersion?: string;
+  /** Account id that goes into the signed string; the official SDK leaves it empty. Default `''`. */
+  readonly signingAccountId?: string;
+}
+
+/** A connection with every value resolved and checked. */
+export interface ServiceWatchConnection {
+  /** Base URL without a trailing slash. */
+  readonly endpoint: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly apiVersion: string;
+  readonly signingAccountId: string;
+}
+
+/** Limits of one CreateCustomLogEvents request. ServiceWatch documents none: the defaults are CloudWatch Logs' values. */
+export interface ServiceWatchLimitOptions {
+  /** Max request body, in bytes. Default 1,048,576 (1 MiB). */
+  readonly maxRequestBytes?: number;
+  /**
+   * Bytes of each request kept for the envelope around the log records (routing and resource attributes,
+   * scopes). Default 16,384 (the 16 KB resource+scope allowance of CloudWatch's OTLP endpoint).
+   */
+  readonly envelopeReserveBytes?: number;
+  /** Max log records per request. Default 10,000. */
+  readonly maxEventsPerRequest?: number;
+  /** Max serialized size of one OTLP/JSON log record, in bytes. Default 1,000,000 (1 MB). */
+  readonly maxEventBytes?: number;
+  /** Max time between the first and last record of a request. Default: no rule. */
+  readonly maxSpanMillis?: number;
+  /** Records must be sorted by time within a request. Default false. */
+  readonly chronological?: boolean;
+  /** Records older than this are dropped as `too_old` before sending. Default: no rule. */
+  readonly maxAgeMillis?: number;
+  /** Records further in the future are dropped as `too_new`. Default: no rule. */
+  readonly maxFutureMillis?: number;
+  /** Safety margin kept inside maxAgeMillis/maxFutureMillis. Default 60,000 ms. */
+  readonly timeWindowMarginMillis?: number;
+}
+
+export interface ServiceWatchLogsExporterOptions extends ServiceWatchConnectionOptions, ConstraintAwareExporterOptions {
+  /** `account_id` for records that carry none (as a record or resource attribute). */
+  readonly accountId?: string;
+  /** `log_group_value` for records that carry none. */
+  readonly logGroupValue?: string;
+  /** `log_stream_value` for records that carry none. */
+  readonly logStreamValue?: string;
+  /** Requests per second allowed per log stream (the `requests_per_second` provisioning returns). Default: unlimited. */
+  readonly requestsPerSecond?: number;
+  /** Per-stream overrides of `requestsPerSecond`, keyed by `log_stream_value`. */
+  readonly streamRequestsPerSecond?: Readonly<Record<string, number>>;
+  readonly limits?: ServiceWatchLimitOptions;
+}
+
+/** The environment variables read when an option is absent. */
+export type ServiceWatchEnvironment = Readonly<Record<string, string | undefined>>;
+
+const HOST_TOKEN = /^[a-z0-9][a-z0-9-]*$/;
+
+/** `https://servicewatch.{region}.{env}.samsungsdscloud.com` */
+export function serviceWatchEndpoint(region: string, environment: string): string {
+  if (!HOST_TOKEN.test(region)) throw new TypeError(`ServiceWatch: region must look like 'kr-west1', got ${JSON.stringify(region)}`);
+  if (!HOST_TOKEN.test(environment)) {
+    throw new TypeError(`ServiceWatch: environment must be the host's environment letter ('s', 'g' or 'e'), got ${JSON.stringify(environment)}`);
+  }
+  return `https://servicewatch.${region}.${environment}.samsungsdscloud.com`;
+}
+
+function resolveEndpoint(options: ServiceWatchConnectionOptions, env: ServiceWatchEnvironment): string {
+  const environment = options.environment ?? env.SCP_ENVIRONMENT;
+  let endpoint: string;
+  if (options.endpoint) endpoint = options.endpoint;
+  else if (options.region) endpoint = serviceWatchEndpoint(options.region, requireEnvironment(environment));
+  else if (env.SCP_SERVICEWATCH_ENDPOINT) endpoint = env.SCP_SERVICEWATCH_ENDPOINT;
+  else if (env.SCP_REGION) endpoint = serviceWatchEndpoint(env.SCP_REGION, requireEnvironment(environment));
+  else {
+    throw new TypeError(
+      'ServiceWatch: no endpoint; pass endpoint, or region and environment (or set SCP_SERVICEWATCH_ENDPOINT, or SCP_REGION and SCP_ENVIRONMENT)',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new TypeError(`ServiceWatch: endpoint is not a URL: ${JSON.stringify(endpoint)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`ServiceWatch: endpoint must be http(s), got ${url.protocol}`);
+  if (url.search || url.hash) throw new TypeError('ServiceWatch: endpoint must not carry a query or fragment');
+  return url.href.replace(/\/+$/, '');
+}
+
+function requireEnvironment(environment: string | undefined): string {
+  if (!environment) throw new TypeError("ServiceWatch: region given without environment; pass environment ('s', 'g' or 'e') or set SCP_ENVIRONMENT");
+  return environment;
+}
+
+/** Normalises `'1.2'` to `'servicewatch 1.2'`; keeps a full header value as is. */
+export function normalizeApiVersion(apiVersion: string | undefined): string {
+  if (apiVersion === undefined) return DEFAULT_API_VERSION;
+  const trimmed = apiVersion.trim();
+  if (/^\d+(\.\d+)*$/.test(trimmed)) return `servicewatch ${trimmed}`;
+  if (/^servicewatch \d+(\.\d+)*$/.test(trimmed)) return trimmed;
+  throw new TypeError(`ServiceWatch: apiVersion must look like '1.2' or 'servicewatch 1.2', got ${JSON.stringify(apiVersion)}`);
+}
+
+/** Resolves options, then environment variables, into a checked connection. Throws a TypeError naming what is missing. */
+export function resolveConnection(options: ServiceWatchConnectionOptions, env: ServiceWatchEnvironment = process.env): ServiceWatchConnection {
+  const accessKey = options.accessKey ?? env.SCP_ACCESS_KEY;
+  const secretKey = options.secretKey ?? env.SCP_SECRET_KEY;
+  if (!accessKey) throw new TypeError('ServiceWatch: accessKey is required; pass accessKey or set SCP_ACCESS_KEY');
+  if (!secretKey) throw new TypeError('ServiceWatch: secretKey is required; pass secretKey or set SCP_SECRET_KEY');
+  return {
+    endpoint: resolveEndpoint(options, env),
+    accessKey,
+    secretKey,
+    apiVersion: normalizeApiVersion(options.apiVersion),
+    signingAccountId: options.signingAccountId ?? '',
+  };
+}
+
+/** A comma between two records in `logRecords`: the only bytes a record adds besides its own JSON. */
+export const RECORD_SEPARATOR_BYTES = 1;
+
+export const DEFAULT_LIMITS = {
+  maxRequestBytes: 1_048_576,
+  envelopeReserveBytes: 16_384,
+  maxEventsPerRequest: 10_000,
+  maxEventBytes: 1_000_000,
+  timeWindowMarginMillis: 60_000,
+} as const;
+
+/** The whole-body limit and the limits core plans with (the body minus the envelope reserve). */
+export interface ResolvedLimits {
+  readonly maxBodyBytes: number;
+  readonly planning: ProviderLimits;
+}
+
+export function resolveLimits(options: ServiceWatchLimitOptions = {}): ResolvedLimits {
+  const maxBodyBytes = options.maxRequestBytes ?? DEFAULT_LIMITS.maxRequestBytes;
+  const reserve = options.envelopeReserveBytes ?? DEFAULT_LIMITS.envelopeReserveBytes;
+  if (!Number.isSafeInteger(reserve) || reserve < 0) throw new RangeError(`ServiceWatch: limits.envelopeReserveBytes must be a non-negative integer, got ${reserve}`);
+  if (reserve >= maxBodyBytes) throw new RangeError(`ServiceWatch: limits.envelopeReserveBytes (${reserve}) must be below maxRequestBytes (${maxBodyBytes})`);
+  return {
+    maxBodyBytes,
+    planning: {
+      maxRequestBytes: maxBodyBytes - reserve,
+      perEventOverheadBytes: RECORD_SEPARATOR_BYTES,
+      maxEventsPerRequest: options.maxEventsPerRequest ?? DEFAULT_LIMITS.maxEventsPerRequest,
+      maxEventBytes: options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes,
+      maxSpanMillis: options.maxSpanMillis,
+      chronological: options.chronological ?? false,
+      maxAgeMillis: options.maxAgeMillis,
+      maxFutureMillis: options.maxFutureMillis,
+      timeWindowMarginMillis: options.timeWindowMarginMillis ?? DEFAULT_LIMITS.timeWindowMarginMillis,
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { HttpResponse, HttpTransport } from '@otel-cloud-logs/core';
+import type { ServiceWatchConnection } from './config.ts';
+import { signedHeaders } from './signer.ts';
+
+export interface ServiceWatchRequest {
+  readonly method: 'GET' | 'POST';
+  /** Path under the endpoint, e.g. `/v1/log-groups`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly timeoutMillis: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The exact URL of a request: what is signed is what is sent. */
+export function requestUrl(connection: ServiceWatchConnection, path: string, query?: Readonly<Record<string, string>>): string {
+  const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
+  return `${connection.endpoint}${path}${search}`;
+}
+
+/** Signs and sends one request; `secrets` lists what must never appear in an error message. */
+export async function sendSigned(
+  http: HttpTransport,
+  connection: ServiceWatchConnection,
+  request: ServiceWatchRequest,
+): Promise<{ response: HttpResponse; secrets: string[] }> {
+  const url = requestUrl(connection, request.path, request.query);
+  const headers = signedHeaders(connection, request.method, url);
+  const secrets = [connection.secretKey, headers['Scp-Signature']!, connection.accessKey];
+  const response = await http.request({
+    url,
+    method: request.method,
+    headers,
+    body: request.body,
+    timeoutMillis: request.timeoutMillis,
+    signal: request.signal,
+  });
+  return { response, secrets };
+}

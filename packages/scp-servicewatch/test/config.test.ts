@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ServiceWatchLogsExporter, normalizeApiVersion, resolveConnection, resolveLimits } from '@otel-cloud-logs/scp-servicewatch';
+
+describe('configuration', () => {
+  it('builds the host from region and environment, options before environment variables', () => {
+    const keys = { accessKey: 'a', secretKey: 'b' };
+    expect(resolveConnection({ ...keys, region: 'kr-west1', environment: 'e' }, {}).endpoint).toBe('https://servicewatch.kr-west1.e.samsungsdscloud.com');
+    expect(resolveConnection(keys, { SCP_REGION: 'kr-south1', SCP_ENVIRONMENT: 'g' }).endpoint).toBe('https://servicewatch.kr-south1.g.samsungsdscloud.com');
+    expect(resolveConnection(keys, { SCP_SERVICEWATCH_ENDPOINT: 'http://127.0.0.1:9/', SCP_REGION: 'kr-west1', SCP_ENVIRONMENT: 's' }).endpoint).toBe('http://127.0.0.1:9');
+    expect(resolveConnection({ ...keys, endpoint: 'http://localhost:1' }, { SCP_SERVICEWATCH_ENDPOINT: 'http://other:2' }).endpoint).toBe('http://localhost:1');
+    const fromEnv = resolveConnection({ region: 'kr-east1', environment: 's' }, { SCP_ACCESS_KEY: 'AK', SCP_SECRET_KEY: 'SK' });
+    expect([fromEnv.accessKey, fromEnv.secretKey]).toEqual(['AK', 'SK']);
+  });
+
+  it('says what is missing', () => {
+    expect(() => resolveConnection({ region: 'kr-west1', environment: 'e' }, {})).toThrow(/accessKey is required.*SCP_ACCESS_KEY/);
+    expect(() => resolveConnection({ accessKey: 'a', secretKey: 'b' }, {})).toThrow(/no endpoint/);
+    expect(() => resolveConnection({ accessKey: 'a', secretKey: 'b', region: 'kr-west1' }, {})).toThrow(/without environment.*SCP_ENVIRONMENT/);
+    expect(() => resolveConnection({ accessKey: 'a', secretKey: 'b', region: 'KR WEST' , environment: 'e' }, {})).toThrow(/region/);
+  });
+
+  it('normalises the API version and defaults to 1.2', () => {
+    expect(normalizeApiVersion(undefined)).toBe('servicewatch 1.2');
+    expect(normalizeApiVersion('1.1')).toBe('servicewatch 1.1');
+    expect(normalizeApiVersion('servicewatch 1.3')).toBe('servicewatch 1.3');
+    expect(() => normalizeApiVersion('v2')).toThrow(/apiVersion/);
+  });
+
+  it('plans with the request limit minus the envelope reserve, and rejects contradictory limits', () => {
+    const { maxBodyBytes, planning } = resolveLimits({});
+    expect(maxBodyBytes).toBe(1_048_576);
+    expect(planning).toMatchObject({ maxRequestBytes: 1_048_576 - 16_384, maxEventsPerRequest: 10_000, maxEventBytes: 1_000_000, perEventOverheadBytes: 1, chronological: false });
+    expect(planning.maxSpanMillis).toBeUndefined();
+    expect(planning.maxAgeMillis).toBeUndefined();
+    const options = { endpoint: 'http://127.0.0.1:1', accessKey: 'a', secretKey: 'b' };
+    expect(() => new ServiceWatchLogsExporter({ ...options, limits: { maxRequestBytes: 100_000, maxEventBytes: 90_000 } }, {})).toThrow(/maxEventBytes/);
+    expect(() => new ServiceWatchLogsExporter({ ...options, limits: { maxRequestBytes: 10_000 } }, {})).toThrow(/envelopeReserveBytes/);
+    expect(() => new ServiceWatchLogsExporter({ ...options, requestsPerSecond: 0 }, {})).toThrow(/requestsPerSecond/);
+  });
+});

@@ -1,0 +1,140 @@
+import { SeverityNumber } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { ConstraintAwareBatchProcessor } from '@otel-cloud-logs/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ACCOUNT, GROUP, exporterFor, startEmulator } from './helpers.ts';
+
+const STREAMS = ['stream-a', 'stream-b', 'stream-c', 'stream-d'];
+const ALPHABET = ['a', 'Z', ' ', 'é', 'ß', '한', '글', '😀', '"', '\\', '\n', '\t'];
+const DAY = 86_400_000;
+
+/** mulberry32: a small deterministic PRNG so that a failure can be reproduced. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function text(random: () => number, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[Math.floor(random() * ALPHABET.length)];
+  return out;
+}
+
+type Fate = 'valid' | 'oversize' | 'too_old' | 'invalid_destination';
+
+let stop: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await stop?.();
+  stop = undefined;
+});
+
+describe('ServiceWatch end to end through ConstraintAwareBatchProcessor', () => {
+  it('delivers every valid record exactly once, intact, and counts every other one by reason, through faults', async () => {
+    const { emulator, endpoint } = await startEmulator({ maxRequestBytes: 65_536, maxEventBytes: 8_000, maxAgeMillis: DAY });
+    stop = () => emulator.stop();
+    const exporter = exporterFor(endpoint, {
+      accountId: ACCOUNT,
+      logGroupValue: GROUP,
+      oversizeEvents: 'drop',
+      limits: { maxRequestBytes: 65_536, envelopeReserveBytes: 4_096, maxEventBytes: 8_000, maxAgeMillis: DAY },
+    });
+    emulator.injectFault({ kind: 'throttle', operation: 'CreateCustomLogEvents', times: 6, probability: 0.4, retryAfterSeconds: 0 });
+    emulator.injectFault({ kind: 'unavailable', operation: 'CreateCustomLogEvents', times: 4, probability: 0.3 });
+    emulator.injectFault({ kind: 'internal', times: 2, probability: 0.3 });
+    emulator.injectFault({ kind: 'reset', times: 3, probability: 0.3 });
+    emulator.injectFault({ kind: 'delay', times: 5, delayMillis: 30 });
+    const processor = new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 50 });
+    const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'e2e', 'host.name': 'test-host' }), processors: [processor] });
+    const logger = provider.getLogger('end-to-end', '1.0.0');
+
+    const random = prng(20261122);
+    const now = Date.now();
+    const expected = new Map<number, { body: string; millis: number; stream: string; severity: SeverityNumber }>();
+    const fates: Record<Fate, number> = { valid: 0, oversize: 0, too_old: 0, invalid_destination: 0 };
+    for (let seq = 0; seq < 3_000; seq++) {
+      const roll = random();
+      const fate: Fate = roll < 0.02 ? 'oversize' : roll < 0.04 ? 'too_old' : roll < 0.06 ? 'invalid_destination' : 'valid';
+      fates[fate]++;
+      const length = fate === 'oversize' ? 8_000 : Math.floor(random() ** 3 * 2_500);
+      const body = text(random, length);
+      const millis = fate === 'too_old' ? now - 2 * DAY : now - Math.floor(random() * 3_600_000);
+      const stream = STREAMS[seq % STREAMS.length]!;
+      const severity = seq % 2 ? SeverityNumber.INFO : SeverityNumber.ERROR;
+      const attributes: Record<string, unknown> = { seq, 'log.kind': fate, ratio: seq / 7, ok: seq % 3 === 0, tags: ['x', seq] };
+      if (fate !== 'invalid_destination') attributes.log_stream_value = stream;
+      logger.emit({ body, timestamp: millis, severityNumber: severity, severityText: severity === SeverityNumber.INFO ? 'INFO' : 'ERROR', attributes: attributes as never });
+      if (fate === 'valid') expected.set(seq, { body, millis, stream, severity });
+    }
+    await provider.shutdown();
+
+    const stored = emulator.records();
+    const seen = new Map<number, number>();
+    for (const record of stored) {
+      const seq = record.attributes.seq as number;
+      seen.set(seq, (seen.get(seq) ?? 0) + 1);
+      const want = expected.get(seq);
+      expect(want, `record ${seq} should not have been delivered`).toBeDefined();
+      expect(record.body).toBe(want!.body);
+      expect(record.timeUnixNano).toBe(String(BigInt(want!.millis) * 1_000_000n));
+      expect(record.severityNumber).toBe(want!.severity);
+      expect(record.attributes).toMatchObject({ seq, ratio: seq / 7, ok: seq % 3 === 0, tags: ['x', seq], log_stream_value: want!.stream });
+      expect([record.accountId, record.logGroupValue, record.logStreamValue]).toEqual([ACCOUNT, GROUP, want!.stream]);
+      expect(record.resource).toMatchObject({ 'service.name': 'e2e', 'host.name': 'test-host', account_id: ACCOUNT });
+      expect(record.scope).toEqual({ name: 'end-to-end', version: '1.0.0' });
+    }
+    expect(seen.size).toBe(expected.size);
+    expect([...seen.values()].every((count) => count === 1)).toBe(true);
+    expect(new Set(emulator.destinations().map((d) => d.logStreamValue))).toEqual(new Set(STREAMS));
+
+    const metrics = exporter.metrics.snapshot();
+    expect(metrics.exported).toBe(fates.valid);
+    expect(metrics.dropped).toEqual({ oversize: fates.oversize, too_old: fates.too_old, invalid_destination: fates.invalid_destination });
+    expect(metrics.rejectedTotal).toBe(0);
+    expect(metrics.retriedRequests).toBeGreaterThan(0);
+    expect(Object.values(fates).every((count) => count > 20)).toBe(true);
+    // Every request the service took was within the limits, and requests ran full.
+    const accepted = emulator.logEventsRequests.filter((request) => request.status === 202);
+    expect(accepted.every((request) => request.bodyBytes <= 65_536 && request.destinations.length === 1)).toBe(true);
+    expect(accepted.length).toBeLessThan(fates.valid / 20);
+    expect(emulator.faults.injected.reset + emulator.faults.injected.throttle + emulator.faults.injected.unavailable).toBeGreaterThan(0);
+  });
+
+  it('truncates oversize records at the limit instead of dropping them when asked to', async () => {
+    const { emulator, endpoint } = await startEmulator({ maxEventBytes: 2_000 });
+    stop = () => emulator.stop();
+    const exporter = exporterFor(endpoint, { accountId: ACCOUNT, logGroupValue: GROUP, logStreamValue: 'stream-t', limits: { maxEventBytes: 2_000 } });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 20 })] });
+    const long = '가나다😀'.repeat(1_000);
+    provider.getLogger('t').emit({ body: long, attributes: { seq: 1 } });
+    await provider.shutdown();
+    const [record] = emulator.records();
+    expect(typeof record!.body).toBe('string');
+    expect((record!.body as string).endsWith('…[truncated]')).toBe(true);
+    expect(long.startsWith((record!.body as string).slice(0, -'…[truncated]'.length))).toBe(true);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 1, truncated: 1, droppedTotal: 0 });
+  });
+
+  it('splits a request whose resources overflow the envelope reserve, never sending a body over the limit', async () => {
+    const { emulator, endpoint } = await startEmulator({ maxRequestBytes: 4_096 });
+    stop = () => emulator.stop();
+    const exporter = exporterFor(endpoint, { accountId: ACCOUNT, logGroupValue: GROUP, logStreamValue: 's', limits: { maxRequestBytes: 4_096, envelopeReserveBytes: 64, maxEventBytes: 1_000 } });
+    const nanos = BigInt(Date.now()) * 1_000_000n;
+    const resourceLogs = Array.from({ length: 12 }, (_, i) => ({
+      resource: { attributes: [{ key: 'service.instance.id', value: { stringValue: `${i}-${'r'.repeat(300)}` } }] },
+      scopeLogs: [{ scope: { name: `scope-${i}` }, logRecords: [{ timeUnixNano: String(nanos), body: { stringValue: `from ${i}` } }] }],
+    }));
+    expect(await exporter.exportOtlpJson({ resourceLogs })).toBe(0);
+    await exporter.shutdown();
+    expect(emulator.records().map((r) => r.body).sort()).toEqual(resourceLogs.map((_, i) => `from ${i}`).sort());
+    expect(emulator.logEventsRequests.length).toBeGreaterThan(1);
+    expect(emulator.logEventsRequests.every((r) => r.status === 202 && r.bodyBytes <= 4_096)).toBe(true);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 12, droppedTotal: 0, rejectedTotal: 0 });
+  });
+});
