@@ -243,3 +243,73 @@ describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsExp
     expect(event!.message).toMatch(/é…\[truncated by otel-cloud-logs: 400000 bytes\]$/);
   });
 });
+
+describe('configuration from the AWS environment, service answers, timeouts and metrics', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  });
+
+  test('region, endpoint and credentials from the usual AWS variables (default credential chain)', async () => {
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: emulator.url,
+      AWS_ACCESS_KEY_ID: CLOUDWATCH_EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CLOUDWATCH_EMULATOR_CREDENTIALS.secretAccessKey,
+    });
+    const exporter = new CloudWatchLogsExporter({ logGroupName: '/env/group', logStreamName: 'env', createLogGroup: true });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter })] });
+    provider.getLogger('x').emit({ body: 'from env' });
+    await provider.shutdown();
+    expect(JSON.parse(emulator.events('/env/group', 'env')[0]!.message).body).toBe('from env');
+  });
+
+  test('an unknown access key is UnrecognizedClientException: counted, never retried', async () => {
+    const exporter = exporterFor({ credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'whatever' } });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter })] });
+    provider.getLogger('x').emit({ body: 'x' });
+    await provider.shutdown();
+    expect(exporter.metrics.snapshot()).toMatchObject({ rejected: { UnrecognizedClientException: 1 }, retriedRequests: 0 });
+  });
+
+  test('events older than the group retention are counted as rejected "expired"; the rest are stored', async () => {
+    emulator.seedLogGroup('/short/retention', { retentionInDays: 1 });
+    const exporter = exporterFor({ logGroupName: '/short/retention', messageFormat: 'text' });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter })] });
+    const logger = provider.getLogger('x');
+    logger.emit({ body: 'two days old', timestamp: Date.now() - 2 * DAY });
+    logger.emit({ body: 'fresh' });
+    await provider.shutdown();
+    expect(emulator.events('/short/retention', 'default').map((e) => e.message)).toEqual(['fresh']);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 1, rejected: { expired: 1 } });
+  });
+
+  test('a request slower than requestTimeoutMillis is abandoned and retried', async () => {
+    emulator.faults.add({ kind: 'delay', operation: 'PutLogEvents', times: 1, delayMillis: 1_000 });
+    const exporter = exporterFor({ requestTimeoutMillis: 200 });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter })] });
+    provider.getLogger('x').emit({ body: 'eventually' });
+    await provider.shutdown();
+    // The slow first attempt may still be stored when it completes server-side; what matters is the client moved on.
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 1, retriedRequests: 1 });
+  });
+
+  test('self-metrics are published through a MeterProvider', async () => {
+    const { MeterProvider, InMemoryMetricExporter, PeriodicExportingMetricReader, AggregationTemporality } = await import('@opentelemetry/sdk-metrics');
+    const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 });
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const exporter = exporterFor({ meterProvider, messageFormat: 'text' });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter })] });
+    provider.getLogger('x').emit({ body: 'ok' });
+    provider.getLogger('x').emit({ body: '' });
+    await provider.shutdown();
+    await reader.forceFlush();
+    const metrics = metricExporter.getMetrics().flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics));
+    const value = (name: string) => metrics.find((m) => m.descriptor.name === name)?.dataPoints.map((p) => ({ value: p.value, attributes: p.attributes }));
+    expect(value('otel_cloud_logs.records.exported')).toEqual([{ value: 1, attributes: { exporter: 'cloudwatch-logs' } }]);
+    expect(value('otel_cloud_logs.records.dropped')).toEqual([{ value: 1, attributes: { exporter: 'cloudwatch-logs', reason: 'empty_message' } }]);
+    await meterProvider.shutdown();
+  });
+});
