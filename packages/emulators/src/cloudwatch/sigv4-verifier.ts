@@ -163,7 +163,7 @@ function formatAmzDate(millis: number): string {
 function checkPayloadHash(request: EmulatorRequest): void {
   const claimed = request.headers['x-amz-content-sha256'];
   if (claimed === undefined) return;
-  if (claimed !== createHash('sha256').update(request.body).digest('hex')) {
+  if (claimed !== createHash('sha256').update(request.rawBody).digest('hex')) {
     throw new CloudWatchError('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match the SHA-256 of the request body.');
   }
 }
@@ -194,7 +194,7 @@ async function computeSignature(request: EmulatorRequest, authorization: ParsedA
   }
   const host = request.headers['host'] ?? '';
   const signed = await signer.sign(
-    { method: request.method, protocol: 'http:', hostname: host.replace(/:\d+$/, ''), path: decodeURIComponent(request.path), query, headers, body: request.body },
+    { method: request.method, protocol: 'http:', hostname: host.replace(/:\d+$/, ''), path: decodeURIComponent(request.path), query, headers, body: request.rawBody },
     { signingDate, signableHeaders: signedHeaders, signingRegion: authorization.scopeRegion, signingService: authorization.scopeService },
   );
   const signature = /Signature=([0-9a-f]+)/.exec(String(signed.headers['authorization']))?.[1];

@@ -12,7 +12,10 @@ export interface EmulatorRequest {
   readonly query: URLSearchParams;
   /** Header names lower-cased; repeated headers joined with ', '. */
   readonly headers: Record<string, string>;
+  /** The body decoded (gunzipped when `Content-Encoding: gzip`): what the service parses. */
   readonly body: Buffer;
+  /** The body exactly as it came over the wire: what a client signed. */
+  readonly rawBody: Buffer;
 }
 
 export interface EmulatorResponse {
@@ -92,14 +95,14 @@ export class EmulatorHttpServer {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      let body = Buffer.concat(chunks);
+      const rawBody = Buffer.concat(chunks);
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
       }
-      if (headers['content-encoding']?.toLowerCase() === 'gzip') body = gunzipSync(body);
+      const body = headers['content-encoding']?.toLowerCase() === 'gzip' ? gunzipSync(rawBody) : rawBody;
       const url = new URL(req.url ?? '/', 'http://emulator');
-      const request: EmulatorRequest = { method: req.method ?? 'GET', url: req.url ?? '/', path: url.pathname, query: url.searchParams, headers, body };
+      const request: EmulatorRequest = { method: req.method ?? 'GET', url: req.url ?? '/', path: url.pathname, query: url.searchParams, headers, body, rawBody };
       const operation = this.handler.operationOf(request);
       this.requestCounts.set(operation, (this.requestCounts.get(operation) ?? 0) + 1);
       const { delay, fault } = this.faults.next(operation);

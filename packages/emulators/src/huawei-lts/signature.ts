@@ -97,7 +97,7 @@ export function verifySignature(
   const payloadHash =
     signedHeaders.includes('x-sdk-content-sha256') && request.headers['x-sdk-content-sha256']
       ? request.headers['x-sdk-content-sha256']
-      : createHash('sha256').update(request.body).digest('hex');
+      : createHash('sha256').update(request.rawBody).digest('hex');
   const canonical = [request.method, canonicalUri, canonicalQueryOf(rawQuery), headerLines.join(''), signedHeaders.join(';'), payloadHash].join('\n');
   const toSign = `SDK-HMAC-SHA256\n${sdkDate}\n${createHash('sha256').update(canonical).digest('hex')}`;
   const expected = Buffer.from(createHmac('sha256', credential.secretAccessKey).update(toSign).digest('hex'));
