@@ -32,3 +32,4 @@ export { ConstraintAwareBatchProcessor, DEFAULT_MAX_QUEUE_BYTES, type Constraint
 export { ProblemReporter } from './problems.ts';
 export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, resolveRetryOptions, sleep, type RetryOptions } from './retry.ts';
 export { utf8ByteLength, truncateUtf8 } from './utf8.ts';
+export { bridgeApiLogs, type ApiLogsGlobal } from './api-logs-bridge.ts';
