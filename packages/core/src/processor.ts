@@ -52,7 +52,8 @@ export const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024;
 export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRecordProcessor {
   readonly exporter: ConstraintAwareExporter<E>;
   private readonly scheduledDelayMillis: number;
-  private readonly maxQueueBytes: number;
+  /** The memory bound in bytes. */
+  readonly maxQueueBytes: number;
   private readonly overflow: 'drop_newest' | 'drop_oldest';
   private readonly maxConcurrentExports: number;
   private readonly shutdownTimeoutMillis: number;
@@ -99,22 +100,25 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
     this.add(this.exporter.toEntry(record));
   }
 
-  /** Queues an entry that did not come from the SDK (e.g. decoded OTLP/JSON). */
-  add(entry: LogEntry): void {
+  /**
+   * Queues an entry that did not come from the SDK (e.g. decoded OTLP/JSON). Returns false when the record was
+   * not queued (invalid, outside the time window, queue full): the exporter's metrics say why.
+   */
+  add(entry: LogEntry): boolean {
     const exporter = this.exporter;
     const encoded = exporter.encodeEntry(entry);
-    if (!encoded) return;
+    if (!encoded) return false;
     const fit = fitEvent(encoded, exporter.limits, Date.now(), exporter);
     if (!fit.ok) {
       this.drop(fit.reason, 1);
-      return;
+      return false;
     }
     if (fit.truncated) exporter.recordPlanDrops({}, 1);
     const event = fit.event;
     const cost = event.size + exporter.limits.perEventOverheadBytes;
     if (this.queueBytes + cost > this.maxQueueBytes && !this.makeRoom(cost)) {
       this.drop('queue_full', 1);
-      return;
+      return false;
     }
     const key = this.bufferKey(entry, event);
     let buffer = this.buffers.get(key);
@@ -130,6 +134,12 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
     if (buffer.builder.length >= exporter.limits.maxEventsPerRequest) this.seal(buffer);
     this.pump();
     this.armTimer();
+    return true;
+  }
+
+  /** How full the memory bound is, from 0 to 1: a gateway answers 429 above a threshold rather than queue more. */
+  get queueFill(): number {
+    return this.queueBytes / this.maxQueueBytes;
   }
 
   forceFlush(options?: { timeoutMillis?: number }): Promise<void> {

@@ -1,0 +1,223 @@
+import { CloudWatchLogsExporter, type CloudWatchLogsExporterOptions } from '@otel-cloud-logs/cloudwatch-logs';
+import type { RetryOptions } from '@otel-cloud-logs/core';
+import { HuaweiLtsExporter, type HuaweiCloudAuth, type HuaweiLtsExporterOptions } from '@otel-cloud-logs/huawei-lts';
+import { ServiceWatchLogsExporter, type ServiceWatchLimitOptions, type ServiceWatchLogsExporterOptions } from '@otel-cloud-logs/scp-servicewatch';
+import type { AnyExporter, BatchingOptions } from '../sink.ts';
+import type { ConfigNode } from './node.ts';
+
+/** How to read one YAML option: the exporter option it sets and the kind of value. */
+type Field = readonly [option: string, kind: 'string' | 'boolean' | 'number' | 'integer' | 'millis' | 'bytes' | 'stringMap' | 'rateMap' | readonly string[]];
+type FieldTable = Readonly<Record<string, Field>>;
+
+function readFields(node: ConfigNode, table: FieldTable, into: Record<string, unknown>): void {
+  for (const [key, [option, kind]] of Object.entries(table)) {
+    const child = node.child(key);
+    if (!child.present) continue;
+    let value: unknown;
+    if (Array.isArray(kind)) value = child.oneOf(kind);
+    else if (kind === 'string') value = child.string();
+    else if (kind === 'boolean') value = child.boolean();
+    else if (kind === 'number') value = child.number({ min: 0 });
+    else if (kind === 'integer') value = child.number({ min: 0, integer: true });
+    else if (kind === 'millis') value = child.millis();
+    else if (kind === 'bytes') value = child.bytes();
+    else if (kind === 'stringMap') value = child.stringMap();
+    else if (kind === 'rateMap') value = Object.fromEntries(child.entries().map(([name, rate]) => [name, rate.number({ min: 0 })]));
+    if (value !== undefined) into[option] = value;
+  }
+}
+
+// Options every exporter shares (ConstraintAwareExporterOptions), Collector-style names.
+const COMMON_KEYS = ['oversize_events', 'timeout', 'retry_on_failure', 'batch'];
+const COMMON_FIELDS: FieldTable = {
+  oversize_events: ['oversizeEvents', ['truncate', 'drop']],
+  timeout: ['requestTimeoutMillis', 'millis'],
+};
+const RETRY_FIELDS: FieldTable = {
+  initial_interval: ['initialDelayMillis', 'millis'],
+  max_interval: ['maxDelayMillis', 'millis'],
+  multiplier: ['multiplier', 'number'],
+  randomization_factor: ['jitter', 'number'],
+  max_elapsed_time: ['deadlineMillis', 'millis'],
+};
+const BATCH_FIELDS: FieldTable = {
+  scheduled_delay: ['scheduledDelayMillis', 'millis'],
+  max_queue_bytes: ['maxQueueBytes', 'bytes'],
+  max_concurrent_exports: ['maxConcurrentExports', 'integer'],
+};
+
+const CLOUDWATCH_FIELDS: FieldTable = {
+  region: ['region', 'string'],
+  endpoint: ['endpoint', 'string'],
+  log_group_name: ['logGroupName', 'string'],
+  log_stream_name: ['logStreamName', 'string'],
+  create_log_stream: ['createLogStream', 'boolean'],
+  create_log_group: ['createLogGroup', 'boolean'],
+  retention_in_days: ['retentionInDays', 'integer'],
+  tags: ['tags', 'stringMap'],
+  log_group_class: ['logGroupClass', ['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY']],
+  message_format: ['messageFormat', ['json', 'text']],
+  event_size_limit: ['eventSizeLimit', ['1MB', '256KB']],
+  time_window_margin: ['timeWindowMarginMillis', 'millis'],
+};
+const CLOUDWATCH_CREDENTIAL_KEYS = ['access_key_id', 'secret_access_key', 'session_token'];
+
+const HUAWEI_FIELDS: FieldTable = {
+  region: ['region', 'string'],
+  project_id: ['projectId', 'string'],
+  domain_id: ['domainId', 'string'],
+  endpoint: ['endpoint', 'string'],
+  ingest_endpoint: ['ingestEndpoint', 'string'],
+  iam_endpoint: ['iamEndpoint', 'string'],
+  log_group: ['logGroup', 'string'],
+  log_stream: ['logStream', 'string'],
+  create_missing: ['createMissing', 'boolean'],
+  ttl_in_days: ['ttlInDays', 'integer'],
+  labels: ['labels', 'stringMap'],
+  line_format: ['lineFormat', ['json', 'text']],
+  include_resource: ['includeResource', 'boolean'],
+  max_request_size: ['maxRequestBytes', 'bytes'],
+  max_lines_per_request: ['maxLinesPerRequest', 'integer'],
+  max_line_size: ['maxLineBytes', 'bytes'],
+  max_age: ['maxAgeMillis', 'millis'],
+  max_future: ['maxFutureMillis', 'millis'],
+  time_window_margin: ['timeWindowMarginMillis', 'millis'],
+};
+const HUAWEI_AUTH_KEYS = ['type', 'access_key_id', 'secret_access_key', 'security_token', 'token', 'user_name', 'password', 'domain_name'];
+
+const SCP_FIELDS: FieldTable = {
+  endpoint: ['endpoint', 'string'],
+  region: ['region', 'string'],
+  environment: ['environment', 'string'],
+  access_key: ['accessKey', 'string'],
+  secret_key: ['secretKey', 'string'],
+  api_version: ['apiVersion', 'string'],
+  account_id: ['accountId', 'string'],
+  log_group_value: ['logGroupValue', 'string'],
+  log_stream_value: ['logStreamValue', 'string'],
+  requests_per_second: ['requestsPerSecond', 'number'],
+  stream_requests_per_second: ['streamRequestsPerSecond', 'rateMap'],
+};
+const SCP_LIMIT_FIELDS: FieldTable = {
+  max_request_size: ['maxRequestBytes', 'bytes'],
+  envelope_reserve_size: ['envelopeReserveBytes', 'bytes'],
+  max_events_per_request: ['maxEventsPerRequest', 'integer'],
+  max_event_size: ['maxEventBytes', 'bytes'],
+  max_span: ['maxSpanMillis', 'millis'],
+  chronological: ['chronological', 'boolean'],
+  max_age: ['maxAgeMillis', 'millis'],
+  max_future: ['maxFutureMillis', 'millis'],
+  time_window_margin: ['timeWindowMarginMillis', 'millis'],
+};
+
+export const EXPORTER_TYPES = ['cloudwatch_logs', 'huawei_lts', 'scp_servicewatch'] as const;
+
+/** An exporter declared in the configuration with its options checked; `create` may still throw (e.g. no credentials). */
+export interface ExporterPlan {
+  readonly id: string;
+  readonly batching: BatchingOptions;
+  create(): AnyExporter;
+}
+
+function readCommon(node: ConfigNode): { options: Record<string, unknown>; batching: Record<string, unknown> } {
+  const options: Record<string, unknown> = {};
+  readFields(node, COMMON_FIELDS, options);
+  const retry = node.child('retry_on_failure');
+  if (retry.map(Object.keys(RETRY_FIELDS))) {
+    const values: Partial<Record<keyof RetryOptions, number>> = {};
+    readFields(retry, RETRY_FIELDS, values);
+    options.retry = values;
+  }
+  const batching: Record<string, unknown> = {};
+  const batch = node.child('batch');
+  if (batch.map(Object.keys(BATCH_FIELDS))) readFields(batch, BATCH_FIELDS, batching);
+  return { options, batching };
+}
+
+function cloudWatchOptions(node: ConfigNode, options: Record<string, unknown>): CloudWatchLogsExporterOptions {
+  readFields(node, CLOUDWATCH_FIELDS, options);
+  const accessKeyId = node.child('access_key_id').string();
+  const secretAccessKey = node.child('secret_access_key').string();
+  const sessionToken = node.child('session_token').string();
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    node.problem('give both access_key_id and secret_access_key, or neither (to use the AWS default credential chain)');
+  } else if (accessKeyId !== undefined && secretAccessKey !== undefined) {
+    options.credentials = { accessKeyId, secretAccessKey, sessionToken };
+  }
+  return options as CloudWatchLogsExporterOptions;
+}
+
+function huaweiAuth(node: ConfigNode): HuaweiCloudAuth | undefined {
+  if (!node.map(HUAWEI_AUTH_KEYS)) return undefined;
+  const type = node.child('type').required('aksk, token or password') ? node.child('type').oneOf(['aksk', 'token', 'password'] as const) : undefined;
+  const need = (key: string) => (node.child(key).required(`needed for auth type ${type}`) ? node.child(key).string() : undefined);
+  switch (type) {
+    case 'aksk': {
+      const accessKeyId = need('access_key_id');
+      const secretAccessKey = need('secret_access_key');
+      return accessKeyId && secretAccessKey ? { type, accessKeyId, secretAccessKey, securityToken: node.child('security_token').string() } : undefined;
+    }
+    case 'token': {
+      const token = need('token');
+      return token ? { type, token } : undefined;
+    }
+    case 'password': {
+      const userName = need('user_name');
+      const password = need('password');
+      const domainName = need('domain_name');
+      return userName && password && domainName ? { type, userName, password, domainName } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function huaweiOptions(node: ConfigNode, options: Record<string, unknown>): HuaweiLtsExporterOptions {
+  readFields(node, HUAWEI_FIELDS, options);
+  const auth = node.child('auth').present ? huaweiAuth(node.child('auth')) : undefined;
+  if (auth) options.auth = auth;
+  return options as HuaweiLtsExporterOptions;
+}
+
+function serviceWatchOptions(node: ConfigNode, options: Record<string, unknown>): ServiceWatchLogsExporterOptions {
+  readFields(node, SCP_FIELDS, options);
+  const limits = node.child('limits');
+  if (limits.map(Object.keys(SCP_LIMIT_FIELDS))) {
+    const values: Record<string, unknown> = {};
+    readFields(limits, SCP_LIMIT_FIELDS, values);
+    options.limits = values as ServiceWatchLimitOptions;
+  }
+  return options as ServiceWatchLogsExporterOptions;
+}
+
+/** Checks the options of `exporters.<type>[/<name>]` and returns how to create the exporter. */
+export function exporterFromConfig(id: string, node: ConfigNode): ExporterPlan | undefined {
+  const type = id.split('/', 1)[0]!;
+  let keys: string[];
+  let create: (options: Record<string, unknown>) => AnyExporter;
+  let read: (options: Record<string, unknown>) => unknown;
+  switch (type) {
+    case 'cloudwatch_logs':
+      keys = [...Object.keys(CLOUDWATCH_FIELDS), ...CLOUDWATCH_CREDENTIAL_KEYS];
+      read = (options) => cloudWatchOptions(node, options);
+      create = (options) => new CloudWatchLogsExporter(options as CloudWatchLogsExporterOptions);
+      break;
+    case 'huawei_lts':
+      keys = [...Object.keys(HUAWEI_FIELDS), 'auth'];
+      read = (options) => huaweiOptions(node, options);
+      create = (options) => new HuaweiLtsExporter(options as HuaweiLtsExporterOptions);
+      break;
+    case 'scp_servicewatch':
+      keys = [...Object.keys(SCP_FIELDS), 'limits'];
+      read = (options) => serviceWatchOptions(node, options);
+      create = (options) => new ServiceWatchLogsExporter(options as ServiceWatchLogsExporterOptions);
+      break;
+    default:
+      node.problem(`unknown exporter type ${JSON.stringify(type)}; allowed: ${EXPORTER_TYPES.join(', ')} (as type or type/name)`);
+      return undefined;
+  }
+  if (node.present && !node.map([...keys, ...COMMON_KEYS])) return undefined;
+  const { options, batching } = readCommon(node);
+  read(options);
+  return { id, batching, create: () => create(options) };
+}

@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, gatewayOptionsFromYaml, type GatewayOptions } from '../src/index.ts';
+import { entry } from './entries.ts';
+
+const opened: GatewayOptions[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).flatMap((options) => options.sinks.map((sink) => sink.shutdown())));
+});
+
+function load(yaml: string, env: NodeJS.ProcessEnv = {}): GatewayOptions {
+  const options = gatewayOptionsFromYaml(yaml, { env, source: 'pipeline.yaml' });
+  opened.push(options);
+  return options;
+}
+
+function problemsOf(yaml: string, env: NodeJS.ProcessEnv = {}): readonly string[] {
+  try {
+    load(yaml, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const VALID = `
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: \${env:LISTEN:-127.0.0.1:0}
+        max_request_body_size: 4MiB
+processors:
+  filter/no_debug:
+    include: { min_severity: INFO }
+  redaction:
+    patterns: { email: false }
+  destination:
+    log_group: /app/{service.name}
+    log_stream: '{host.name:-unknown}'
+exporters:
+  cloudwatch_logs:
+    region: us-east-1
+    endpoint: http://127.0.0.1:1
+    access_key_id: \${env:AWS_ACCESS_KEY_ID}
+    secret_access_key: \${env:AWS_SECRET_ACCESS_KEY}
+    log_stream_name: fallback
+    timeout: 2s
+    retry_on_failure: { initial_interval: 100ms, max_elapsed_time: 10s }
+    batch: { scheduled_delay: 200ms, max_queue_bytes: 8MiB }
+  cloudwatch_logs/errors:
+    region: us-east-1
+    endpoint: http://127.0.0.1:1
+    access_key_id: AKIDEXAMPLE
+    secret_access_key: secret
+    log_group_name: /errors
+service:
+  shutdown_timeout: 5s
+  backpressure: { queue_fill_threshold: 0.5, retry_after: 2s }
+  pipelines:
+    logs:
+      receivers: [otlp]
+      processors: [filter/no_debug, redaction, destination]
+      exporters: [cloudwatch_logs]
+      routes:
+        - when: { min_severity: ERROR }
+          exporters: [cloudwatch_logs/errors]
+`;
+
+describe('gatewayOptionsFromYaml', () => {
+  it('builds receivers, pipelines and one sink per exporter, with env substitution and defaults', () => {
+    const options = load(VALID, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' });
+    expect(options.receivers).toHaveLength(1);
+    expect(options.receivers[0]).toMatchObject({ name: 'otlp', host: '127.0.0.1', port: 0, maxRequestBodyBytes: 4 * 1024 * 1024 });
+    expect(options.sinks.map((sink) => sink.name)).toEqual(['cloudwatch_logs', 'cloudwatch_logs/errors']);
+    expect(options.sinks[0]!.batch.maxQueueBytes).toBe(8 * 1024 * 1024);
+    expect(options.sinks[0]!.exporter.requestTimeoutMillis).toBe(2_000);
+    expect(options.sinks[0]!.exporter.retry).toMatchObject({ initialDelayMillis: 100, deadlineMillis: 10_000 });
+    expect(options.shutdownTimeoutMillis).toBe(5_000);
+    expect(options.backpressure).toEqual({ queueFillThreshold: 0.5, retryAfterSeconds: 2 });
+    const [pipeline] = options.receivers[0]!.pipelines;
+    expect(pipeline!.name).toBe('logs');
+    expect(pipeline!.sinks().map((sink) => sink.name).sort()).toEqual(['cloudwatch_logs', 'cloudwatch_logs/errors']);
+    // The processors run in the order listed: debug is filtered, email is not redacted (switched off).
+    expect(pipeline!.process(entry({ severityNumber: 5 }))).toEqual({ status: 'dropped', reason: 'filter/no_debug' });
+  });
+
+  it('reports every problem with its path and what is allowed', () => {
+    const problems = problemsOf(`
+receivers:
+  otlp:
+    protocols:
+      grpc: {}
+      http: { endpoint: 'localhost' }
+  zipkin: {}
+processors:
+  filter/bad:
+    include: { min_severity: LOUD, body: { matches: '(' } }
+  attributes:
+    actions: [{ action: explode, key: a }]
+  batch: {}
+exporters:
+  cloudwatch_logs:
+    region: [us-east-1]
+    regoin: us-east-1
+    message_format: xml
+    retry_on_failure: { initial_interval: soon }
+  huawei_lts:
+    auth: { type: aksk, access_key_id: AK }
+service:
+  pipelines:
+    logs:
+      receivers: [otlp, kafka]
+      processors: [filter/bad, missing]
+      exporters: [cloudwatch_logs, datadog]
+    traces:
+      receivers: [otlp]
+`);
+    const expected = [
+      'receivers.otlp.protocols.grpc: OTLP/gRPC is not served by this gateway',
+      'receivers.otlp.protocols.http.endpoint: expected host:port such as 127.0.0.1:4318',
+      'receivers.zipkin: unknown receiver type; allowed: otlp',
+      'processors.filter/bad.include.min_severity: unknown severity "LOUD"; use one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL',
+      'processors.filter/bad.include.body.matches: invalid regular expression',
+      'processors.attributes.actions[0].action: expected one of set, rename, delete, hash, got "explode"',
+      'processors.batch: unknown processor type "batch"; allowed: filter, attributes, resource, redaction, destination',
+      'exporters.cloudwatch_logs.regoin: unknown option; allowed: region, endpoint',
+      'exporters.cloudwatch_logs.region: expected a string, got a list',
+      'exporters.cloudwatch_logs.message_format: expected one of json, text, got "xml"',
+      'exporters.cloudwatch_logs.retry_on_failure.initial_interval: expected a duration such as 500ms, 5s, 1m or 1h',
+      'exporters.huawei_lts.auth.secret_access_key: required: needed for auth type aksk',
+      'service.pipelines.logs.receivers[1]: receiver "kafka" is not declared under receivers',
+      'service.pipelines.logs.processors[1]: processor "missing" is not declared under processors',
+      'service.pipelines.logs.exporters[1]: exporter "datadog" is not declared under exporters',
+      'service.pipelines.traces: only logs pipelines are supported',
+    ];
+    for (const text of expected) expect(problems.some((problem) => problem.startsWith(text)), `missing: ${text}\nin:\n${problems.join('\n')}`).toBe(true);
+  });
+
+  it('names an unset environment variable and where it is used, without printing secrets', () => {
+    const problems = problemsOf(VALID, { AWS_ACCESS_KEY_ID: 'AKIDSECRETVALUE' });
+    expect(problems).toContain(
+      'exporters.cloudwatch_logs.secret_access_key: environment variable AWS_SECRET_ACCESS_KEY is not set; set it or give a default with ${env:AWS_SECRET_ACCESS_KEY:-default}',
+    );
+    expect(problems.join('\n')).not.toContain('AKIDSECRETVALUE');
+  });
+
+  it('types a whole-value reference as YAML would, and keeps $$ literal', () => {
+    const options = load(
+      `
+receivers: { otlp: { protocols: { http: { endpoint: '127.0.0.1:0', max_request_body_size: '\${env:MAX}' } } } }
+processors:
+  attributes: { actions: [{ action: set, key: price, value: 'costs $$5' }] }
+exporters:
+  cloudwatch_logs: { region: us-east-1, endpoint: 'http://127.0.0.1:1', access_key_id: a, secret_access_key: b, log_group_name: g, log_stream_name: s }
+service: { shutdown_timeout: 100ms, pipelines: { logs: { receivers: [otlp], processors: [attributes], exporters: [cloudwatch_logs] } } }
+`,
+      { MAX: '1024' },
+    );
+    expect(options.receivers[0]!.maxRequestBodyBytes).toBe(1024);
+    const add = vi.spyOn(options.sinks[0]!.batch, 'add').mockImplementation(() => true);
+    expect(options.receivers[0]!.pipelines[0]!.process(entry({ body: 'x' }))).toEqual({ status: 'queued' });
+    expect(add.mock.calls[0]![0]).toMatchObject({ attributes: { price: 'costs $5' }, destination: { logGroup: 'g', logStream: 's' } });
+  });
+
+  it('reports an exporter that cannot be created, with its path', () => {
+    const problems = problemsOf(`
+receivers: { otlp: { protocols: { http: {} } } }
+exporters:
+  scp_servicewatch: { endpoint: 'http://127.0.0.1:1' }
+service: { pipelines: { logs: { receivers: [otlp], exporters: [scp_servicewatch] } } }
+`);
+    expect(problems).toEqual([expect.stringMatching(/^exporters\.scp_servicewatch: ServiceWatch: accessKey is required/)]);
+  });
+
+  it('reports YAML syntax errors and an empty file', () => {
+    expect(() => load('receivers: [')).toThrow(ConfigError);
+    expect(problemsOf('')).toEqual(['the file is empty or not a map: expected receivers, processors, exporters and service']);
+    expect(problemsOf('receivers: {}\n')).toEqual(['service.pipelines: required: at least one logs pipeline, e.g. logs: { receivers: [otlp], exporters: [cloudwatch_logs] }']);
+  });
+});

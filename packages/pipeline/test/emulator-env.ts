@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { CLOUDWATCH_EMULATOR_CREDENTIALS, HUAWEI_LTS_EMULATOR_DEFAULTS, ServiceWatchEmulator } from '@otel-cloud-logs/emulators';
+
+/** The configuration shared by the end-to-end and CLI tests (and shown in the README). */
+export const PIPELINE_YAML = fileURLToPath(new URL('./fixtures/pipeline.yaml', import.meta.url));
+
+/** Environment pointing the configuration at the emulators. */
+export function emulatorEnv(urls: { cloudwatch: string; huawei: string; scp: string }, gatewayEndpoint?: string): NodeJS.ProcessEnv {
+  return {
+    ...(gatewayEndpoint ? { GATEWAY_ENDPOINT: gatewayEndpoint } : {}),
+    CLOUDWATCH_ENDPOINT: urls.cloudwatch,
+    AWS_ACCESS_KEY_ID: CLOUDWATCH_EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CLOUDWATCH_EMULATOR_CREDENTIALS.secretAccessKey,
+    HUAWEI_LTS_ENDPOINT: urls.huawei,
+    HUAWEICLOUD_REGION: HUAWEI_LTS_EMULATOR_DEFAULTS.region,
+    HUAWEICLOUD_SDK_PROJECT_ID: HUAWEI_LTS_EMULATOR_DEFAULTS.projectId,
+    HUAWEICLOUD_SDK_AK: HUAWEI_LTS_EMULATOR_DEFAULTS.accessKeyId,
+    HUAWEICLOUD_SDK_SK: HUAWEI_LTS_EMULATOR_DEFAULTS.secretAccessKey,
+    SCP_SERVICEWATCH_ENDPOINT: urls.scp,
+    SCP_ACCESS_KEY: ServiceWatchEmulator.DEFAULT_CREDENTIAL.accessKey,
+    SCP_SECRET_KEY: ServiceWatchEmulator.DEFAULT_CREDENTIAL.secretKey,
+    SCP_ACCOUNT_ID: ServiceWatchEmulator.DEFAULT_ACCOUNT_ID,
+  };
+}

@@ -1,0 +1,216 @@
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  decodeLogsResponseProtobuf,
+  decodeStatusProtobuf,
+  ExporterSink,
+  filterProcessor,
+  Gateway,
+  LogPipeline,
+  redactionProcessor,
+  type GatewayMetrics,
+  type GatewayOptions,
+} from '../src/index.ts';
+import { encodeLogsRequestProtobuf } from '../src/otlp/proto.ts';
+import { RecordingExporter } from './recording-exporter.ts';
+
+const running: Gateway[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((gateway) => gateway.stop()));
+});
+
+async function startGateway(overrides: Partial<GatewayOptions> & { exporter?: RecordingExporter; maxQueueBytes?: number } = {}) {
+  const exporter = overrides.exporter ?? new RecordingExporter('recording');
+  const sink = new ExporterSink('recording', exporter, { scheduledDelayMillis: 10, maxQueueBytes: overrides.maxQueueBytes, shutdownTimeoutMillis: 2_000 });
+  const pipeline = new LogPipeline({
+    name: 'logs',
+    processors: [filterProcessor({ name: 'filter/no_debug', exclude: { maxSeverity: 'DEBUG4' } }), redactionProcessor()],
+    defaultSinks: [sink],
+  });
+  const gateway = new Gateway({ receivers: [{ name: 'otlp', port: 0, maxRequestBodyBytes: 64 * 1024, pipelines: [pipeline] }], sinks: [sink], shutdownTimeoutMillis: 2_000, ...overrides });
+  running.push(gateway);
+  const [url] = await gateway.start();
+  return { gateway, exporter, url: url!, pipeline };
+}
+
+function jsonRequest(records: object[], resource: object[] = [{ key: 'service.name', value: { stringValue: 'shop' } }]) {
+  return { resourceLogs: [{ resource: { attributes: resource }, scopeLogs: [{ scope: { name: 'test' }, logRecords: records }] }] };
+}
+
+function post(url: string, body: string | Uint8Array, headers: Record<string, string>) {
+  return fetch(`${url}/v1/logs`, { method: 'POST', body, headers });
+}
+
+const now = () => String(BigInt(Date.now()) * 1_000_000n);
+
+describe('Gateway /v1/logs', () => {
+  it('accepts OTLP/JSON, runs the processors and answers an empty ExportLogsServiceResponse', async () => {
+    const { gateway, exporter, url } = await startGateway();
+    const response = await post(
+      url,
+      JSON.stringify(
+        jsonRequest([
+          {
+            timeUnixNano: now(),
+            severityNumber: 9,
+            body: { stringValue: 'paid by a@example.com' },
+            attributes: [{ key: 'log_group_value', value: { stringValue: 'payments' } }],
+            traceId: '5b8efff798038103d269b633813fc60c',
+            spanId: 'eee19b7ec3c1b174',
+          },
+        ]),
+      ),
+      { 'content-type': 'application/json' },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({});
+    await gateway.stop();
+    expect(exporter.events().map((event) => [event.message, event.destination.logGroup])).toEqual([['paid by [REDACTED:email]', 'payments']]);
+  });
+
+  it('gives records without any timestamp the time of receipt', async () => {
+    const { gateway, exporter, url } = await startGateway();
+    const before = Date.now();
+    const response = await post(url, JSON.stringify(jsonRequest([{ severityNumber: 9, body: { stringValue: 'untimed' } }])), { 'content-type': 'application/json' });
+    expect(response.status).toBe(200);
+    await gateway.stop();
+    const [event] = exporter.events();
+    expect(event!.timeMillis).toBeGreaterThanOrEqual(before);
+    expect(event!.timeMillis).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('decodes OTLP/protobuf (gzip too): ids as hex, int64 values, every AnyValue kind', async () => {
+    const { gateway, exporter, url } = await startGateway();
+    const body = encodeLogsRequestProtobuf({
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] },
+          scopeLogs: [
+            {
+              scope: { name: 'proto' },
+              logRecords: [
+                {
+                  timeUnixNano: now(),
+                  severityNumber: 17,
+                  traceId: Buffer.from('5b8efff798038103d269b633813fc60c', 'hex'),
+                  spanId: Buffer.from('eee19b7ec3c1b174', 'hex'),
+                  body: {
+                    kvlistValue: {
+                      values: [
+                        { key: 'big', value: { intValue: '9007199254740993' } },
+                        { key: 'small', value: { intValue: 7 } },
+                        { key: 'ratio', value: { doubleValue: 0.5 } },
+                        { key: 'ok', value: { boolValue: false } },
+                        { key: 'raw', value: { bytesValue: Buffer.from([1, 2, 3]) } },
+                        { key: 'list', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 0 }] } } },
+                      ],
+                    },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const response = await post(url, gzipSync(body), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-protobuf');
+    expect(decodeLogsResponseProtobuf(new Uint8Array(await response.arrayBuffer()))).toEqual({});
+    await gateway.stop();
+    const [event] = exporter.events();
+    expect(JSON.parse(event!.message)).toEqual({ big: '9007199254740993', list: ['a', 0], ok: false, ratio: 0.5, raw: 'AQID', small: 7 });
+  });
+
+  it('reports records dropped by processors as a partial success, in the request encoding', async () => {
+    const { gateway, url } = await startGateway();
+    const records = [
+      { timeUnixNano: now(), severityNumber: 5, body: { stringValue: 'debug' } },
+      { timeUnixNano: now(), severityNumber: 9, body: { stringValue: 'info' } },
+    ];
+    const json = await post(url, JSON.stringify(jsonRequest(records)), { 'content-type': 'application/json; charset=utf-8' });
+    expect(await json.json()).toEqual({ partialSuccess: { rejectedLogRecords: '1', errorMessage: '1 log record(s) not accepted: 1 dropped by processor filter/no_debug' } });
+
+    const proto = await post(url, encodeLogsRequestProtobuf(jsonRequest(records)), { 'content-type': 'application/x-protobuf' });
+    expect(decodeLogsResponseProtobuf(new Uint8Array(await proto.arrayBuffer()))).toEqual({
+      partialSuccess: { rejectedLogRecords: '1', errorMessage: '1 log record(s) not accepted: 1 dropped by processor filter/no_debug' },
+    });
+    expect(gateway.metrics().pipelines.logs).toMatchObject({ received: 4, forwarded: 2, dropped: { 'filter/no_debug': 2 } });
+    expect(gateway.metrics().gateway).toMatchObject({ receivedRecords: 4, rejectedRecords: 2, responses: { '200': 2 } });
+  });
+
+  it('answers 400, 404, 405, 413 and 415 with a Status body naming the problem', async () => {
+    const { url } = await startGateway();
+    const cases: [Promise<Response>, number, RegExp][] = [
+      [post(url, '{"resourceLogs": [', { 'content-type': 'application/json' }), 400, /not valid JSON/],
+      [post(url, JSON.stringify({ resourceLogs: [{ scopeLogs: {} }] }), { 'content-type': 'application/json' }), 400, /resourceLogs\[0\]\.scopeLogs must be an array/],
+      [post(url, JSON.stringify(jsonRequest([{ timeUnixNano: 'yesterday' }])), { 'content-type': 'application/json' }), 400, /timeUnixNano must be an integer/],
+      [post(url, 'plain', { 'content-type': 'text/plain' }), 415, /unsupported Content-Type "text\/plain"/],
+      [post(url, 'x', { 'content-type': 'application/json', 'content-encoding': 'br' }), 415, /unsupported Content-Encoding "br"/],
+      [post(url, 'x'.repeat(70 * 1024), { 'content-type': 'application/json' }), 413, /larger than 65536 bytes/],
+      [post(url, gzipSync(Buffer.alloc(200 * 1024, 32)), { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 413, /after decompression/],
+      [post(url, 'not gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 400, /not valid gzip/],
+      [fetch(`${url}/v1/traces`, { method: 'POST' }), 404, /no such path/],
+      [fetch(`${url}/v1/logs`), 405, /use POST/],
+    ];
+    for (const [request, status, message] of cases) {
+      const response = await request;
+      expect(response.status).toBe(status);
+      expect(((await response.json()) as { message: string }).message).toMatch(message);
+    }
+    const badProto = await post(url, Buffer.from([0x0a, 0xff, 0xff]), { 'content-type': 'application/x-protobuf' });
+    expect(badProto.status).toBe(400);
+    expect(decodeStatusProtobuf(new Uint8Array(await badProto.arrayBuffer())).message).toMatch(/not a valid protobuf ExportLogsServiceRequest/);
+  });
+
+  it('answers 429 with Retry-After while an exporter queue is over the threshold, then accepts again', async () => {
+    const exporter = new RecordingExporter('slow');
+    exporter.hold();
+    const { gateway, url } = await startGateway({ exporter, maxQueueBytes: 4 * 1024, backpressure: { queueFillThreshold: 0.5, retryAfterSeconds: 3 } });
+    const big = (n: number) => ({ timeUnixNano: now(), severityNumber: 9, body: { stringValue: `${n}:${'x'.repeat(1000)}` } });
+    const first = await post(url, JSON.stringify(jsonRequest([big(1), big(2), big(3)])), { 'content-type': 'application/json' });
+    expect(first.status).toBe(200);
+    const refused = await post(url, JSON.stringify(jsonRequest([big(4)])), { 'content-type': 'application/json' });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('3');
+    expect(((await refused.json()) as { message: string }).message).toMatch(/exporter recording is behind/);
+    exporter.resume();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const again = await post(url, JSON.stringify(jsonRequest([big(5)])), { 'content-type': 'application/json' });
+    expect(again.status).toBe(200);
+    await gateway.stop();
+    expect(exporter.events().map((event) => event.message.split(':')[0])).toEqual(['1', '2', '3', '5']);
+    expect(gateway.metrics().gateway.responses).toEqual({ '200': 2, '429': 1 });
+  });
+});
+
+describe('Gateway /healthz, /metrics and stop()', () => {
+  it('serves health, Prometheus text and JSON metrics', async () => {
+    const { url } = await startGateway();
+    await post(url, JSON.stringify(jsonRequest([{ timeUnixNano: now(), severityNumber: 5, body: { stringValue: 'debug' } }])), { 'content-type': 'application/json' });
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('# TYPE otel_cloud_logs_exported_records_total counter');
+    expect(text).toContain('otel_cloud_logs_pipeline_dropped_records_total{pipeline="logs",reason="filter/no_debug"} 1');
+    expect(text).toContain('otel_cloud_logs_gateway_received_records_total 1');
+    const json = (await (await fetch(`${url}/metrics?format=json`)).json()) as GatewayMetrics;
+    expect(json.exporters.recording).toMatchObject({ exported: 0, droppedTotal: 0 });
+    expect(json.pipelines.logs.dropped).toEqual({ 'filter/no_debug': 1 });
+  });
+
+  it('stops accepting, then delivers what was queued before returning', async () => {
+    const exporter = new RecordingExporter('slow');
+    exporter.hold();
+    const { gateway, url } = await startGateway({ exporter });
+    const accepted = await post(url, JSON.stringify(jsonRequest([{ timeUnixNano: now(), severityNumber: 9, body: { stringValue: 'queued' } }])), {
+      'content-type': 'application/json',
+    });
+    expect(accepted.status).toBe(200);
+    const stopping = gateway.stop();
+    setTimeout(() => exporter.resume(), 100);
+    expect(await stopping).toEqual({ complete: true, undeliveredRecords: 0 });
+    expect(exporter.events().map((event) => event.message)).toEqual(['queued']);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});
