@@ -99,6 +99,10 @@ Amazon CloudWatch Logs   ${urls.cloudWatch}
 
 Huawei Cloud LTS         ${urls.huaweiLts}   (LTS, ingestion, IAM and GA endpoints are all this URL)
   HUAWEICLOUD_REGION=${huawei.region}
+  HUAWEICLOUD_LTS_ENDPOINT=${urls.huaweiLts}
+  HUAWEICLOUD_LTS_INGEST_ENDPOINT=${urls.huaweiLts}
+  HUAWEICLOUD_IAM_ENDPOINT=${urls.huaweiLts}
+  HUAWEICLOUD_GA_ENDPOINT=${urls.huaweiLts}
   HUAWEICLOUD_SDK_PROJECT_ID=${huawei.projectId}
   HUAWEICLOUD_SDK_DOMAIN_ID=${huawei.domainId}
   HUAWEICLOUD_SDK_AK=${huawei.accessKeyId}

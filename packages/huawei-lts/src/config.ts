@@ -39,13 +39,13 @@ export interface HuaweiCloudConnectionOptions {
   readonly domainId?: string;
   /** Credentials. Default: AK/SK from `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` (and `HUAWEICLOUD_SDK_SECURITY_TOKEN`). */
   readonly auth?: HuaweiCloudAuth;
-  /** LTS control plane. Default `https://lts.{region}.myhuaweicloud.com`. */
+  /** LTS control plane. Env `HUAWEICLOUD_LTS_ENDPOINT`. Default `https://lts.{region}.myhuaweicloud.com`. */
   readonly endpoint?: string;
-  /** LTS log reporting. Default `https://lts-access.{region}.myhuaweicloud.com:8102` (in-region access). */
+  /** LTS log reporting. Env `HUAWEICLOUD_LTS_INGEST_ENDPOINT`. Default `https://lts-access.{region}.myhuaweicloud.com:8102` (in-region access). */
   readonly ingestEndpoint?: string;
-  /** IAM, for `password` auth. Default `https://iam.{region}.myhuaweicloud.com`. */
+  /** IAM, for `password` auth. Env `HUAWEICLOUD_IAM_ENDPOINT`. Default `https://iam.{region}.myhuaweicloud.com`. */
   readonly iamEndpoint?: string;
-  /** Global Accelerator (a global service). Default `https://ga.myhuaweicloud.com`. */
+  /** Global Accelerator (a global service). Env `HUAWEICLOUD_GA_ENDPOINT`. Default `https://ga.myhuaweicloud.com`. */
   readonly gaEndpoint?: string;
   /** Refresh an IAM token this long before it expires. Default 1 h (tokens live 24 h). */
   readonly tokenRefreshMarginMillis?: number;
@@ -72,6 +72,11 @@ export const ENVIRONMENT_VARIABLES = {
   projectId: 'HUAWEICLOUD_SDK_PROJECT_ID',
   domainId: 'HUAWEICLOUD_SDK_DOMAIN_ID',
   region: 'HUAWEICLOUD_REGION',
+  /** Endpoint overrides (our names: the official SDKs have none), e.g. for a VPC endpoint or the emulator. */
+  endpoint: 'HUAWEICLOUD_LTS_ENDPOINT',
+  ingestEndpoint: 'HUAWEICLOUD_LTS_INGEST_ENDPOINT',
+  iamEndpoint: 'HUAWEICLOUD_IAM_ENDPOINT',
+  gaEndpoint: 'HUAWEICLOUD_GA_ENDPOINT',
 } as const;
 
 const PROJECT_ID = /^[A-Za-z0-9]{32}$/;
@@ -139,16 +144,17 @@ export function resolveConnection(owner: string, options: HuaweiCloudConnectionO
   const margin = options.tokenRefreshMarginMillis ?? 3_600_000;
   if (!Number.isFinite(margin) || margin < 0) throw new RangeError(`${owner}: tokenRefreshMarginMillis must be a non-negative number`);
   const auth = resolveAuth(owner, options.auth, env);
-  const needsIam = auth.type === 'password' || options.iamEndpoint !== undefined || region !== undefined;
+  const given = (name: 'endpoint' | 'ingestEndpoint' | 'iamEndpoint' | 'gaEndpoint') => nonEmpty(options[name]) ?? nonEmpty(env[ENVIRONMENT_VARIABLES[name]]);
+  const needsIam = auth.type === 'password' || given('iamEndpoint') !== undefined || region !== undefined;
   return {
     region,
     projectId,
     domainId: nonEmpty(options.domainId) ?? nonEmpty(env[ENVIRONMENT_VARIABLES.domainId]),
     auth,
-    endpoint: endpointUrl(owner, 'endpoint', options.endpoint, (r) => `https://lts.${r}.myhuaweicloud.com`, region),
-    ingestEndpoint: endpointUrl(owner, 'ingestEndpoint', options.ingestEndpoint, (r) => `https://lts-access.${r}.myhuaweicloud.com:8102`, region),
-    iamEndpoint: needsIam ? endpointUrl(owner, 'iamEndpoint', options.iamEndpoint, (r) => `https://iam.${r}.myhuaweicloud.com`, region) : undefined,
-    gaEndpoint: endpointUrl(owner, 'gaEndpoint', options.gaEndpoint, () => 'https://ga.myhuaweicloud.com', 'global'),
+    endpoint: endpointUrl(owner, 'endpoint', given('endpoint'), (r) => `https://lts.${r}.myhuaweicloud.com`, region),
+    ingestEndpoint: endpointUrl(owner, 'ingestEndpoint', given('ingestEndpoint'), (r) => `https://lts-access.${r}.myhuaweicloud.com:8102`, region),
+    iamEndpoint: needsIam ? endpointUrl(owner, 'iamEndpoint', given('iamEndpoint'), (r) => `https://iam.${r}.myhuaweicloud.com`, region) : undefined,
+    gaEndpoint: endpointUrl(owner, 'gaEndpoint', given('gaEndpoint'), () => 'https://ga.myhuaweicloud.com', 'global'),
     tokenRefreshMarginMillis: margin,
   };
 }

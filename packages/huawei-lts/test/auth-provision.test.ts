@@ -32,6 +32,20 @@ describe('configuration', () => {
     expect(resolved.gaEndpoint.href).toBe('https://ga.myhuaweicloud.com/');
   });
 
+  it('takes endpoint overrides from the environment, options first', () => {
+    const env = {
+      HUAWEICLOUD_SDK_AK: 'ak',
+      HUAWEICLOUD_SDK_SK: 'sk',
+      HUAWEICLOUD_LTS_ENDPOINT: 'http://127.0.0.1:4520',
+      HUAWEICLOUD_LTS_INGEST_ENDPOINT: 'http://127.0.0.1:4521',
+      HUAWEICLOUD_IAM_ENDPOINT: 'http://127.0.0.1:4522',
+      HUAWEICLOUD_GA_ENDPOINT: 'http://127.0.0.1:4523',
+    };
+    const resolved = resolveConnection('test', {}, env);
+    expect([resolved.endpoint, resolved.ingestEndpoint, resolved.iamEndpoint, resolved.gaEndpoint].map((url) => url?.port)).toEqual(['4520', '4521', '4522', '4523']);
+    expect(resolveConnection('test', { ingestEndpoint: 'http://127.0.0.1:9' }, env).ingestEndpoint.port).toBe('9');
+  });
+
   it('explains what is missing', () => {
     expect(() => resolveConnection('test', { region: 'r' }, {})).toThrow(/HUAWEICLOUD_SDK_AK/);
     expect(() => resolveConnection('test', { auth: { type: 'aksk', accessKeyId: 'a', secretAccessKey: 's' } }, {})).toThrow(/region/);
