@@ -52,12 +52,21 @@ export class CloudWatchLogsClient {
     const retryAfter = headerValue(response.headers['retry-after']);
     const rawType = (parsed as { __type?: string } | undefined)?.__type ?? headerValue(response.headers['x-amzn-errortype']) ?? `HTTP${response.status}`;
     const type = rawType.split('#').pop()!.split(':')[0]!;
-    const message = (parsed as { message?: string; Message?: string } | undefined)?.message ?? (parsed as { Message?: string } | undefined)?.Message ?? response.body.slice(0, 200);
+    const message = firstLine((parsed as { message?: string } | undefined)?.message ?? (parsed as { Message?: string } | undefined)?.Message ?? response.body);
     if (response.status >= 500 && parsed === undefined) {
       throw new NetworkError(`${operation}: HTTP ${response.status} with a non-JSON body`, `HTTP${response.status}`, undefined);
     }
     throw new CloudWatchServiceError(type, message, response.status, retryAfter);
   }
+}
+
+/**
+ * AWS signature errors append the canonical request and string-to-sign after a blank line; the canonical
+ * request can hold a session token, so only the first line of a service message is ever kept.
+ */
+function firstLine(message: string): string {
+  const line = message.split('\n', 1)[0]!.trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 function parseJson(text: string): unknown {

@@ -132,3 +132,38 @@ describe('configuration errors', () => {
     }
   });
 });
+
+describe('service error messages', () => {
+  test('keep only the first line: AWS appends the canonical request (which can hold a session token)', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(
+        JSON.stringify({
+          __type: 'com.amazon.coral.service#InvalidSignatureException',
+          message: "The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'POST\n/\n\nx-amz-security-token:SESSIONTOKENVALUE\n'",
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as { port: number };
+    const exporter = new CloudWatchLogsExporter({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'SESSIONTOKENVALUE' },
+      logGroupName: 'g',
+      logStreamName: 's',
+    });
+    const outcome = await exporter.send({ logGroup: 'g', logStream: 's', accountId: '' }, [{ timeMillis: Date.now(), size: 1, message: 'x' }], {
+      signal: new AbortController().signal,
+      timeoutMillis: 5_000,
+      attempt: 0,
+    });
+    await exporter.shutdown();
+    server.close();
+    expect(outcome).toMatchObject({ status: 'failed', reason: 'InvalidSignatureException' });
+    const message = (outcome as { error: Error }).error.message;
+    expect(message).toMatch(/^InvalidSignatureException \(HTTP 400\): The request signature we calculated does not match the signature you provided\. — check the secret/);
+    expect(message).not.toContain('SESSIONTOKENVALUE');
+  });
+});
