@@ -6,6 +6,7 @@ export type DropReason =
   | 'too_new'
   | 'oversize'
   | 'empty_message'
+  | 'invalid_record'
   | 'invalid_destination'
   | 'queue_full'
   | 'retry_deadline_exceeded'

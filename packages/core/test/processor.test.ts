@@ -66,6 +66,17 @@ describe('ConstraintAwareBatchProcessor', () => {
     expect(exporter.metrics.snapshot().dropped).toEqual({ too_old: 1, too_new: 1, oversize: 1, empty_message: 1, invalid_destination: 1 });
   });
 
+  test('a record the exporter cannot encode is counted, never thrown into the application', async () => {
+    const exporter = new MemoryExporter(smallLimits());
+    const { provider, logger } = setup(exporter);
+    const hostile = { toJSON: () => undefined, get boom(): string { throw new Error('getter exploded'); } };
+    expect(() => logger.emit({ body: hostile })).not.toThrow();
+    logger.emit({ body: 'fine' });
+    await provider.shutdown();
+    expect(exporter.messages()).toEqual(['fine']);
+    expect(exporter.metrics.snapshot().dropped).toEqual({ invalid_record: 1 });
+  });
+
   test('truncates oversize records by default and counts them', async () => {
     const exporter = new MemoryExporter(smallLimits());
     const { provider, logger } = setup(exporter);
