@@ -110,7 +110,13 @@ export abstract class ConstraintAwareExporter<E extends WireEvent> implements Lo
       this.problems.error('invalid_destination', `dropping log records with an unusable destination: ${problem}`);
       return undefined;
     }
-    const event = this.encode(entry);
+    let event: E | InvalidEvent;
+    try {
+      event = this.encode(entry);
+    } catch (error) {
+      // Logging must never throw into the application: a record that cannot be encoded is counted instead.
+      event = { invalid: 'invalid_record', message: `a log record could not be encoded: ${(error as Error).message}` };
+    }
     if ('invalid' in event) {
       this.metrics.recordDropped(event.invalid);
       this.problems.warn(`invalid:${event.invalid}`, `dropping log records: ${event.message}`);

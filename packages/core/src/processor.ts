@@ -97,13 +97,7 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
       this.drop('shutdown', 1);
       return;
     }
-    try {
-      this.add(this.exporter.toEntry(record));
-    } catch (error) {
-      // Logging must never throw into the application: a record the exporter cannot encode is counted instead.
-      this.exporter.metrics.recordDropped('invalid_record');
-      this.exporter.problems.error('invalid_record', `dropping a log record that could not be encoded: ${(error as Error).message}`);
-    }
+    this.add(this.exporter.toEntry(record));
   }
 
   /**
