@@ -17,10 +17,16 @@ async function start(options?: ServiceWatchEmulatorOptions): Promise<string> {
 }
 
 /** Signs like the documented algorithm, independently of the exporter package. */
-async function call(base: string, method: string, path: string, body?: unknown, tweak: { timestamp?: number; secret?: string; headers?: Record<string, string> } = {}) {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  tweak: { timestamp?: number; secret?: string; signedAccountId?: string; headers?: Record<string, string> } = {},
+) {
   const url = `${base}${path}`;
   const timestamp = String(tweak.timestamp ?? Date.now());
-  const signature = createHmac('sha256', tweak.secret ?? secretKey).update(`${method}${url}${timestamp}${accessKey}Openapi`).digest('base64');
+  const signature = createHmac('sha256', tweak.secret ?? secretKey).update(`${method}${url}${timestamp}${accessKey}${tweak.signedAccountId ?? ''}Openapi`).digest('base64');
   const response = await fetch(url, {
     method,
     headers: {
@@ -60,7 +66,7 @@ describe('ServiceWatchEmulator', () => {
     expect(emulator!.destinations()).toEqual([{ ...destination, records: 1 }]);
   });
 
-  it('answers 401 HmacValidFail for a bad signature, a stale timestamp, a missing header or an unknown key', async () => {
+  it('answers 401 HmacValidFail for a bad signature, a stale timestamp, a missing header, an unknown key or a wrong Scp-AccountId', async () => {
     const base = await start();
     const body = request([{ timeUnixNano: now(), body: { stringValue: 'x' } }]);
     const badSignature = await call(base, 'POST', LOG_EVENTS, body, { secret: 'other' });
@@ -70,7 +76,12 @@ describe('ServiceWatchEmulator', () => {
     expect((await call(base, 'POST', LOG_EVENTS, body, { timestamp: Date.now() - 301_000 })).body.errors[0].detail).toMatch(/away from the server clock/);
     expect((await call(base, 'POST', LOG_EVENTS, body, { headers: { 'Scp-ClientType': '' } })).body.errors[0].detail).toBe('missing header scp-clienttype');
     expect((await call(base, 'POST', LOG_EVENTS, body, { headers: { 'Scp-Accesskey': 'nobody' } })).body.errors[0].detail).toBe('unknown access key');
+    // An account id in the signed string is checked against the Scp-AccountId header the client sends.
+    const signedForAccount = { signedAccountId: 'account' };
+    expect((await call(base, 'POST', LOG_EVENTS, body, signedForAccount)).body.errors[0].detail).toBe('signature does not match');
+    expect((await call(base, 'POST', LOG_EVENTS, body, { ...signedForAccount, headers: { 'Scp-AccountId': 'other' } })).status).toBe(401);
     expect(emulator!.records()).toHaveLength(0);
+    expect((await call(base, 'POST', LOG_EVENTS, body, { ...signedForAccount, headers: { 'Scp-AccountId': 'account' } })).status).toBe(202);
   });
 
   it('answers 400 ValidationError listing each problem, and stores nothing of an invalid request', async () => {

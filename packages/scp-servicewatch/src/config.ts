@@ -17,7 +17,7 @@ export interface ServiceWatchConnectionOptions {
   readonly secretKey?: string;
   /** `Scp-Api-Version` header: `'servicewatch 1.2'` (default) or just `'1.2'`. */
   readonly apiVersion?: string;
-  /** Account id that goes into the signed string; the official SDK leaves it empty. Default `''`. */
+  /** Account id that goes into the signed string and the `Scp-AccountId` header; the official SDK usually leaves it empty. Default `''`. */
   readonly signingAccountId?: string;
 }
 

@@ -14,13 +14,13 @@ export {
   type ServiceWatchLogsExporterOptions,
 } from './config.ts';
 export {
-  TRUNCATION_MARKER,
   createCustomLogEventsBody,
   destinationProblem,
   toCreateCustomLogEventsBody,
   toOtlpLogRecord,
   toServiceWatchEvent,
   truncateServiceWatchEvent,
+  truncationMarker,
   type ServiceWatchEvent,
 } from './translate.ts';
 export { CLIENT_TYPE, scpSignature, signedHeaders, type SignatureInput } from './signer.ts';

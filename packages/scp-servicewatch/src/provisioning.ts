@@ -47,6 +47,15 @@ function stringField(object: Record<string, unknown>, key: string, what: string)
   return value;
 }
 
+function parseAnswer(operation: string, body: string): unknown {
+  if (!body) return {};
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new Error(`ServiceWatch ${operation}: the answer is not JSON; check that the endpoint is the ServiceWatch API`);
+  }
+}
+
 /** The first array in a list answer (the list key is not documented: `log_groups`, `contents`, `items`…). */
 function listItems(body: unknown): Record<string, unknown>[] {
   if (Array.isArray(body)) return body as Record<string, unknown>[];
@@ -161,7 +170,7 @@ export class ServiceWatchProvisioner {
         continue;
       }
       const error = classifyResponse(operation, response, secrets);
-      if (!error) return response.body ? JSON.parse(response.body) : {};
+      if (!error) return parseAnswer(operation, response.body);
       if (!error.retryable || attempt >= this.maxAttempts) throw error;
       await sleep(Math.max(error.retryAfterMillis ?? 0, backoffDelay(attempt, RETRY)));
     }

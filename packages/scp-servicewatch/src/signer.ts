@@ -28,9 +28,13 @@ export function scpSignature(input: SignatureInput): string {
   return createHmac('sha256', input.secretKey).update(message, 'utf8').digest('base64');
 }
 
-/** Every header a ServiceWatch request carries, signed for `method` and `url` at `timestampMillis`. */
+/**
+ * Every header a ServiceWatch request carries, signed for `method` and `url` at `timestampMillis`. A non-empty
+ * signing account id is also sent as `Scp-AccountId` (as the official SDK does): the service can only check a
+ * signature over an account id it is told.
+ */
 export function signedHeaders(connection: ServiceWatchConnection, method: string, url: string, timestampMillis: number = Date.now()): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     'Scp-Accesskey': connection.accessKey,
     'Scp-Signature': scpSignature({
       method,
@@ -46,4 +50,6 @@ export function signedHeaders(connection: ServiceWatchConnection, method: string
     'Scp-Api-Version': connection.apiVersion,
     'Content-Type': 'application/json',
   };
+  if (connection.signingAccountId) headers['Scp-AccountId'] = connection.signingAccountId;
+  return headers;
 }

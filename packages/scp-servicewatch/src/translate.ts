@@ -19,6 +19,7 @@ import {
   type AnyValue,
   type Destination,
   type LogEntry,
+  type OtlpAnyValue,
   type OtlpLogRecord,
   type WireEvent,
 } from '@otel-cloud-logs/core';
@@ -36,19 +37,24 @@ export interface ServiceWatchEvent extends WireEvent {
   readonly scopeJson: string;
 }
 
-/** Appended to a body cut to the event size limit, so that a reader sees it was cut. */
-export const TRUNCATION_MARKER = '…[truncated]';
+/** Appended to a value cut to fit the event size limit, so that nobody mistakes it for the whole (`originalBytes`: its UTF-8 size). */
+export function truncationMarker(originalBytes: number): string {
+  return `…[truncated by otel-cloud-logs: ${originalBytes} bytes]`;
+}
 
 const ROUTING_KEYS = new Set<string>(Object.values(ROUTING_ATTRIBUTES));
 const resourceJsonCache = new WeakMap<object, string>();
 
-/** An entry as an OTLP/JSON log record, fields in the order @opentelemetry/otlp-transformer writes them. */
+/**
+ * An entry as an OTLP/JSON log record, fields in the order @opentelemetry/otlp-transformer writes them. A record
+ * without a body gets an empty string body: every record of the documented request carries one.
+ */
 export function toOtlpLogRecord(entry: LogEntry): OtlpLogRecord {
   const record: OtlpLogRecord = { timeUnixNano: entry.timeUnixNano.toString() };
   if (entry.observedTimeUnixNano) record.observedTimeUnixNano = entry.observedTimeUnixNano.toString();
   if (entry.severityNumber !== undefined) record.severityNumber = entry.severityNumber;
   if (entry.severityText !== undefined) record.severityText = entry.severityText;
-  if (entry.body !== undefined && entry.body !== null) record.body = toOtlpAnyValue(entry.body);
+  record.body = entry.body === undefined || entry.body === null ? { stringValue: '' } : toOtlpAnyValue(entry.body);
   if (entry.eventName) record.eventName = entry.eventName;
   if (Object.keys(entry.attributes).length > 0) record.attributes = toOtlpKeyValues(entry.attributes as Record<string, AnyValue>);
   if (entry.traceFlags !== undefined) record.flags = entry.traceFlags;
@@ -89,18 +95,34 @@ function jsonStringBytes(text: string): number {
   return utf8ByteLength(JSON.stringify(text)) - 2;
 }
 
+/** A body or attribute value as the text a truncated value is cut from. */
+function valueText(value: OtlpAnyValue | undefined): string {
+  return value && 'stringValue' in value ? value.stringValue : renderAnyValue(fromOtlpAnyValue(value));
+}
+
+/** The first `length` UTF-16 units of `text`, never ending in half a surrogate pair. */
+function prefix(text: string, length: number): string {
+  const code = text.charCodeAt(length - 1);
+  return text.slice(0, length > 0 && length < text.length && code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
+}
+
 /**
- * Cuts the record's body (rendered as text when it is not a string) so that the whole serialized record fits
- * in `maxSize` bytes, at a character boundary, ending with TRUNCATION_MARKER. Undefined when even an empty body
- * would not fit (the attributes alone are too large).
+ * Makes a record fit in `maxSize` bytes (as serialized), cutting at character boundaries, each cut value ending
+ * with its truncationMarker. The body is cut first, so that attributes arrive whole whenever they fit; only when
+ * the attributes alone are too large are the longest values (body and attributes alike) cut to a common length.
+ * Undefined when even that cannot make the record fit (e.g. thousands of attribute keys).
  */
 export function truncateServiceWatchEvent(event: ServiceWatchEvent, maxSize: number): ServiceWatchEvent | undefined {
-  const body = event.record.body;
-  const text = body && 'stringValue' in body ? body.stringValue : renderAnyValue(fromOtlpAnyValue(body));
+  return truncateBody(event, maxSize) ?? truncateValues(event, maxSize);
+}
+
+function truncateBody(event: ServiceWatchEvent, maxSize: number): ServiceWatchEvent | undefined {
+  const text = valueText(event.record.body);
+  const marker = truncationMarker(utf8ByteLength(text));
   const emptyBodyBytes = utf8ByteLength(JSON.stringify({ ...event.record, body: { stringValue: '' } }));
-  const budget = maxSize - emptyBodyBytes - jsonStringBytes(TRUNCATION_MARKER);
+  const budget = maxSize - emptyBodyBytes - utf8ByteLength(marker);
   if (budget < 0) return undefined;
-  // The longest prefix whose JSON form fits (escapes make it longer than the raw text), never half a surrogate pair.
+  // The longest prefix whose JSON form fits (escapes make it longer than the raw text).
   let low = 0;
   let high = Math.min(text.length, budget);
   while (low < high) {
@@ -108,10 +130,51 @@ export function truncateServiceWatchEvent(event: ServiceWatchEvent, maxSize: num
     if (jsonStringBytes(text.slice(0, middle)) <= budget) low = middle;
     else high = middle - 1;
   }
-  const code = text.charCodeAt(low - 1);
-  const cut = text.slice(0, low > 0 && low < text.length && code >= 0xd800 && code <= 0xdbff ? low - 1 : low);
-  const record = { ...event.record, body: { stringValue: cut + TRUNCATION_MARKER } };
+  const record = { ...event.record, body: { stringValue: prefix(text, low) + marker } };
   return eventFromRecord(record, event.timeMillis, event.resourceAttributesJson, event.scopeJson);
+}
+
+/** A body or attribute value as text, with the marker it ends with once cut. */
+interface CuttableValue {
+  readonly text: string;
+  readonly marker: string;
+}
+
+function cuttable(value: OtlpAnyValue | undefined): CuttableValue {
+  const text = valueText(value);
+  return { text, marker: truncationMarker(utf8ByteLength(text)) };
+}
+
+/** The value cut to `length` characters plus marker, or undefined when that would not make it shorter. */
+function cutValue(value: CuttableValue, length: number): OtlpAnyValue | undefined {
+  // Removing more characters than the marker has bytes always shrinks the JSON: the record size then only grows with
+  // `length`, which the binary search relies on, and short values are never replaced by a longer marker.
+  if (value.text.length <= length + utf8ByteLength(value.marker)) return undefined;
+  return { stringValue: prefix(value.text, length) + value.marker };
+}
+
+function truncateValues(event: ServiceWatchEvent, maxSize: number): ServiceWatchEvent | undefined {
+  const original = event.record;
+  const body = cuttable(original.body);
+  const attributes = (original.attributes ?? []).map((keyValue) => cuttable(keyValue.value));
+  const withValuesCutTo = (length: number): OtlpLogRecord => {
+    const record: OtlpLogRecord = { ...original, body: cutValue(body, length) ?? original.body };
+    record.attributes = original.attributes?.map((keyValue, index) => {
+      const cut = cutValue(attributes[index]!, length);
+      return cut ? { key: keyValue.key, value: cut } : keyValue;
+    });
+    return record;
+  };
+  const fits = (length: number) => utf8ByteLength(JSON.stringify(withValuesCutTo(length))) <= maxSize;
+  if (!fits(0)) return undefined;
+  let low = 0;
+  let high = Math.min(maxSize, attributes.reduce((longest, value) => Math.max(longest, value.text.length), body.text.length));
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return eventFromRecord(withValuesCutTo(low), event.timeMillis, event.resourceAttributesJson, event.scopeJson);
 }
 
 function routingAttributesJson(destination: Destination): string {

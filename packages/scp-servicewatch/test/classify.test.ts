@@ -1,3 +1,4 @@
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { HttpTransport, logEntriesFromOtlpJson } from '@otel-cloud-logs/core';
 import { ServiceWatchEmulator } from '@otel-cloud-logs/emulators';
 import {
@@ -91,6 +92,28 @@ describe('answers of the emulator, classified by the exporter', () => {
     expect(invalid).toMatchObject({ status: 400, code: 'ValidationError', reason: 'validation_error', retryable: false });
     expect(invalid.message).toContain('body.resourceLogs.0.scopeLogs.0.logRecords.0.timeUnixNano: field required: a string of nanoseconds since the epoch');
     await http.close();
+  });
+
+  it('reports a 400 ValidationError (here: an API version the service no longer supports) once through diag and never retries it', async () => {
+    const { emulator, endpoint } = await startEmulator();
+    stop = () => emulator.stop();
+    const messages: string[] = [];
+    const record = (message: string) => void messages.push(message);
+    diag.setLogger({ error: record, warn: record, info: record, debug: record, verbose: record }, DiagLogLevel.WARN);
+    try {
+      const exporter = exporterFor(endpoint, { apiVersion: '1.1', accountId: ACCOUNT, logGroupValue: GROUP, logStreamValue: 'stream' });
+      const nanos = String(BigInt(Date.now()) * 1_000_000n);
+      const logRecords = [0, 1, 2].map((i) => ({ timeUnixNano: nanos, body: { stringValue: `r${i}` } }));
+      expect(await exporter.exportOtlpJson({ resourceLogs: [{ scopeLogs: [{ logRecords }] }] })).toBe(1);
+      await exporter.shutdown();
+      expect(emulator.server.requestCounts.get('CreateCustomLogEvents')).toBe(1);
+      expect(exporter.metrics.snapshot()).toMatchObject({ exported: 0, rejected: { validation_error: 3 }, retriedRequests: 0 });
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toMatch(/400 ValidationError: header\.Scp-Api-Version: unsupported version "servicewatch 1\.1".*not retried/);
+      expect(messages[0]).not.toContain(ServiceWatchEmulator.DEFAULT_CREDENTIAL.secretKey);
+    } finally {
+      diag.disable();
+    }
   });
 
   it('retries throttling with Retry-After and 503, then succeeds', async () => {

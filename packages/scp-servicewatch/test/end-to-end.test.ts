@@ -1,6 +1,6 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor } from '@otel-cloud-logs/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, GROUP, exporterFor, startEmulator } from './helpers.ts';
@@ -28,6 +28,14 @@ function text(random: () => number, length: number): string {
 }
 
 type Fate = 'valid' | 'oversize' | 'too_old' | 'invalid_destination';
+
+/** The SDK record `emit` would produce (resource and scope are not part of a record's size), to measure it. */
+function recordOf(record: { body: string; timestamp: number; attributes: Record<string, number> }): ReadableLogRecord {
+  const memory = new InMemoryLogRecordExporter();
+  const probe = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: memory })] });
+  probe.getLogger('t').emit(record);
+  return memory.getFinishedLogRecords()[0]!;
+}
 
 let stop: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -106,19 +114,44 @@ describe('ServiceWatch end to end through ConstraintAwareBatchProcessor', () => 
     expect(emulator.faults.injected.reset + emulator.faults.injected.throttle + emulator.faults.injected.unavailable).toBeGreaterThan(0);
   });
 
-  it('truncates oversize records at the limit instead of dropping them when asked to', async () => {
-    const { emulator, endpoint } = await startEmulator({ maxEventBytes: 2_000 });
+  it('keeps a record of exactly the event limit whole, shortens larger ones (huge body or huge attributes) instead of dropping them, sends bodiless ones', async () => {
+    const limit = 2_000;
+    const { emulator, endpoint } = await startEmulator({ maxEventBytes: limit });
     stop = () => emulator.stop();
-    const exporter = exporterFor(endpoint, { accountId: ACCOUNT, logGroupValue: GROUP, logStreamValue: 'stream-t', limits: { maxEventBytes: 2_000 } });
+    const defaults = { accountId: ACCOUNT, logGroupValue: GROUP, logStreamValue: 'stream-t' };
+    const exporter = exporterFor(endpoint, { ...defaults, limits: { maxEventBytes: limit } });
     const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 20 })] });
-    const long = '가나다😀'.repeat(1_000);
-    provider.getLogger('t').emit({ body: long, attributes: { seq: 1 } });
+    const logger = provider.getLogger('t');
+    const timestamp = Date.now();
+    // Multibyte text padded with ASCII to make the serialized record exactly `limit` bytes.
+    const sizeOf = (body: string) => exporter.encode(exporter.toEntry(recordOf({ body, timestamp, attributes: { seq: 0 } }))).size;
+    const room = limit - sizeOf('');
+    const exact = '한'.repeat(Math.floor(room / 3)) + 'a'.repeat(room % 3);
+    expect(sizeOf(exact)).toBe(limit);
+    logger.emit({ body: exact, timestamp, attributes: { seq: 0 } });
+    logger.emit({ body: `${exact}x`, timestamp, attributes: { seq: 1 } });
+    const longBody = '가나다😀'.repeat(1_000);
+    logger.emit({ body: longBody, timestamp, attributes: { seq: 2 } });
+    const stack = 'at handler (/srv/app/src/orders.ts:42:7)\n'.repeat(500);
+    logger.emit({ body: 'request failed', timestamp, attributes: { seq: 3, 'exception.stacktrace': stack, 'user.id': 'kim' } });
+    logger.emit({ timestamp, attributes: { seq: 4, 'event.kind': 'no body' } });
     await provider.shutdown();
-    const [record] = emulator.records();
-    expect(typeof record!.body).toBe('string');
-    expect((record!.body as string).endsWith('…[truncated]')).toBe(true);
-    expect(long.startsWith((record!.body as string).slice(0, -'…[truncated]'.length))).toBe(true);
-    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 1, truncated: 1, droppedTotal: 0 });
+
+    const bySeq = new Map(emulator.records().map((record) => [record.attributes.seq as number, record]));
+    expect(bySeq.get(0)!.body).toBe(exact);
+    const cutBody = bySeq.get(1)!.body as string;
+    expect(cutBody.endsWith(`…[truncated by otel-cloud-logs: ${Buffer.byteLength(exact) + 1} bytes]`)).toBe(true);
+    expect(exact.startsWith(cutBody.slice(0, cutBody.indexOf('…[truncated')))).toBe(true);
+    expect((bySeq.get(2)!.body as string).endsWith(`…[truncated by otel-cloud-logs: ${Buffer.byteLength(longBody)} bytes]`)).toBe(true);
+    const withHugeAttribute = bySeq.get(3)!;
+    expect(withHugeAttribute.body).toBe('request failed');
+    expect(withHugeAttribute.attributes['user.id']).toBe('kim');
+    const cutStack = withHugeAttribute.attributes['exception.stacktrace'] as string;
+    expect(cutStack.endsWith(`…[truncated by otel-cloud-logs: ${Buffer.byteLength(stack)} bytes]`)).toBe(true);
+    expect(stack.startsWith(cutStack.slice(0, cutStack.indexOf('…[truncated')))).toBe(true);
+    expect(cutStack.length).toBeGreaterThan(1_000);
+    expect(bySeq.get(4)).toMatchObject({ body: '', attributes: { 'event.kind': 'no body' } });
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 5, truncated: 3, droppedTotal: 0, rejectedTotal: 0 });
   });
 
   it('splits a request whose resources overflow the envelope reserve, never sending a body over the limit', async () => {

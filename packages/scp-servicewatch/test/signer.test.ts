@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { resolveConnection, scpSignature, signedHeaders } from '@otel-cloud-logs/scp-servicewatch';
+import { exporterFor, startEmulator } from './helpers.ts';
 
 const url = 'https://servicewatch.kr-west1.e.samsungsdscloud.com/v1/log-groups/log-streams/log-events';
 
@@ -48,5 +49,24 @@ describe('Scp-Signature', () => {
       'Scp-Api-Version': 'servicewatch 1.2',
       'Content-Type': 'application/json',
     });
+  });
+
+  it('sends a signing account id as Scp-AccountId, so that the service can check the signature over it', async () => {
+    const account = 'c1e2f3045678901a2b3c4d5e6f7a8b81';
+    const connection = resolveConnection({ endpoint: 'https://servicewatch.kr-west1.e.samsungsdscloud.com', accessKey: 'AK', secretKey: 'SK', signingAccountId: account }, {});
+    const headers = signedHeaders(connection, 'POST', url, 1700000000000);
+    expect(headers['Scp-AccountId']).toBe(account);
+    expect(headers['Scp-Signature']).toBe(createHmac('sha256', 'SK').update(`POST${url}1700000000000AK${account}Openapi`).digest('base64'));
+
+    const { emulator, endpoint } = await startEmulator();
+    try {
+      const exporter = exporterFor(endpoint, { signingAccountId: account, accountId: account, logGroupValue: 'g', logStreamValue: 's' });
+      const nanos = String(BigInt(Date.now()) * 1_000_000n);
+      expect(await exporter.exportOtlpJson({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: nanos, body: { stringValue: 'signed with account' } }] }] }] })).toBe(0);
+      await exporter.shutdown();
+      expect(emulator.records().map((record) => record.body)).toEqual(['signed with account']);
+    } finally {
+      await emulator.stop();
+    }
   });
 });

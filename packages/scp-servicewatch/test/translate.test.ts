@@ -3,12 +3,12 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { logEntryFromReadableLogRecord, logEntriesFromOtlpJson, type LogEntry } from '@otel-cloud-logs/core';
 import {
-  TRUNCATION_MARKER,
   createCustomLogEventsBody,
   toCreateCustomLogEventsBody,
   toOtlpLogRecord,
   toServiceWatchEvent,
   truncateServiceWatchEvent,
+  truncationMarker,
 } from '@otel-cloud-logs/scp-servicewatch';
 import { describe, expect, it } from 'vitest';
 import { SEED_000_REQUEST } from './seed.ts';
@@ -94,21 +94,73 @@ describe('translation to CreateCustomLogEvents', () => {
     expect(parsed.resourceLogs[0].scopeLogs.map((s: { scope: unknown }) => s.scope)).toEqual([{ name: 's1' }, { name: 's2', version: '2' }]);
   });
 
-  it('truncates at a UTF-8 boundary, JSON escapes included, with a visible marker', () => {
+  it('truncates the body at a UTF-8 boundary, JSON escapes included, with a visible marker', () => {
     const text = 'é😀"\n\u0001'.repeat(2_000);
+    const marker = truncationMarker(Buffer.byteLength(text));
+    expect(marker).toBe('…[truncated by otel-cloud-logs: 18000 bytes]');
     const event = toServiceWatchEvent(entry({ body: text, attributes: { k: 'v' } }));
     for (const max of [300, 301, 302, 303, 1_000, 4_097]) {
       const cut = truncateServiceWatchEvent(event, max)!;
       expect(cut.size).toBeLessThanOrEqual(max);
       expect(cut.size).toBeGreaterThan(max - 12);
       expect(cut.size).toBe(Buffer.byteLength(cut.json));
-      const bodyText = (JSON.parse(cut.json) as { body: { stringValue: string } }).body.stringValue;
-      expect(bodyText.endsWith(TRUNCATION_MARKER)).toBe(true);
-      expect(text.startsWith(bodyText.slice(0, -TRUNCATION_MARKER.length))).toBe(true);
+      const parsed = JSON.parse(cut.json) as { body: { stringValue: string }; attributes: unknown };
+      expect(parsed.body.stringValue.endsWith(marker)).toBe(true);
+      expect(text.startsWith(parsed.body.stringValue.slice(0, -marker.length))).toBe(true);
+      expect(parsed.attributes).toEqual([{ key: 'k', value: { stringValue: 'v' } }]);
     }
     const structured = truncateServiceWatchEvent(toServiceWatchEvent(entry({ body: { big: 'x'.repeat(5_000) } })), 500)!;
-    expect(JSON.parse(structured.json).body.stringValue).toMatch(/^\{"big":"xxx.*…\[truncated\]$/);
-    expect(truncateServiceWatchEvent(toServiceWatchEvent(entry({ attributes: { huge: 'x'.repeat(1_000) } })), 500)).toBeUndefined();
+    expect(JSON.parse(structured.json).body.stringValue).toMatch(/^\{"big":"xxx.*…\[truncated by otel-cloud-logs: 5010 bytes\]$/);
+  });
+
+  it('cuts huge attribute values too when the attributes alone are over the limit, keeping short values whole', () => {
+    const huge = '값😀'.repeat(2_000); // 14,000 bytes, surrogate pairs included
+    const event = toServiceWatchEvent(entry({ body: 'short message', attributes: { huge, list: Array.from({ length: 300 }, (_, i) => `item-${i}`), user: 'kim', n: 42 } }));
+    const cut = truncateServiceWatchEvent(event, 2_000)!;
+    expect(cut.size).toBeLessThanOrEqual(2_000);
+    expect(cut.size).toBeGreaterThan(2_000 - 100);
+    expect(cut.size).toBe(Buffer.byteLength(cut.json));
+    const record = JSON.parse(cut.json) as { body: unknown; attributes: Array<{ key: string; value: { stringValue?: string } }> };
+    expect(record.body).toEqual({ stringValue: 'short message' });
+    const attributes = Object.fromEntries(record.attributes.map((kv) => [kv.key, kv.value]));
+    expect(attributes.user).toEqual({ stringValue: 'kim' });
+    expect(attributes.n).toEqual({ intValue: 42 });
+    const hugeCut = attributes.huge!.stringValue!;
+    expect(hugeCut.endsWith(truncationMarker(14_000))).toBe(true);
+    const hugePrefix = hugeCut.slice(0, -truncationMarker(14_000).length);
+    expect(huge.startsWith(hugePrefix)).toBe(true);
+    expect(Buffer.from(hugePrefix).toString()).toBe(hugePrefix); // no half surrogate pair
+    // A non-string value is cut from its JSON text, like a structured body.
+    const listText = JSON.stringify(Array.from({ length: 300 }, (_, i) => `item-${i}`));
+    const listCut = attributes.list!.stringValue!;
+    expect(listCut.endsWith(truncationMarker(Buffer.byteLength(listText)))).toBe(true);
+    const listPrefix = listCut.slice(0, -truncationMarker(Buffer.byteLength(listText)).length);
+    expect(listText.startsWith(listPrefix)).toBe(true);
+    // Both cut to the same length (the emoji one may stop one unit short rather than split a surrogate pair).
+    expect(listPrefix.length - hugePrefix.length).toBeGreaterThanOrEqual(0);
+    expect(listPrefix.length - hugePrefix.length).toBeLessThanOrEqual(1);
+  });
+
+  it('cuts the body and every huge attribute to a common length, and gives up only when keys alone do not fit', () => {
+    const body = 'b'.repeat(50_000);
+    const event = toServiceWatchEvent(entry({ body, attributes: { first: 'f'.repeat(30_000), second: 's'.repeat(90_000), tiny: 't' } }));
+    const cut = truncateServiceWatchEvent(event, 10_000)!;
+    expect(cut.size).toBeLessThanOrEqual(10_000);
+    const record = JSON.parse(cut.json) as { body: { stringValue: string }; attributes: Array<{ key: string; value: { stringValue: string } }> };
+    const kept = [record.body.stringValue, ...record.attributes.slice(0, 2).map((kv) => kv.value.stringValue)].map((value) => value.split('…')[0]!.length);
+    expect(new Set(kept).size).toBe(1);
+    expect(kept[0]).toBeGreaterThan(3_000);
+    expect(record.attributes[2]).toEqual({ key: 'tiny', value: { stringValue: 't' } });
+
+    const manyKeys = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`attribute-key-${i}`, 'v']));
+    expect(truncateServiceWatchEvent(toServiceWatchEvent(entry({ attributes: manyKeys })), 1_000)).toBeUndefined();
+  });
+
+  it('gives a record without a body an empty string body, as the documented shape has', () => {
+    for (const body of [undefined, null]) {
+      expect(toOtlpLogRecord(entry({ body }))).toEqual({ timeUnixNano: '1795357570872000001', body: { stringValue: '' } });
+    }
+    expect(toOtlpLogRecord(entry({ body: '' })).body).toEqual({ stringValue: '' });
   });
 
   it('refuses incomplete or mixed destinations', () => {

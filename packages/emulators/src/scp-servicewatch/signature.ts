@@ -20,8 +20,8 @@ function expectedSignature(secretKey: string, method: string, url: string, times
 }
 
 /**
- * Checks `Scp-Signature` against every account id a client may have signed with ('' as the official SDK does,
- * or the key's own account), and that `Scp-Timestamp` is within `maxClockSkewMillis` of `nowMillis`.
+ * Checks `Scp-Signature` over the account id the client sent in `Scp-AccountId` ('' when absent, as the official
+ * SDK usually signs), and that `Scp-Timestamp` is within `maxClockSkewMillis` of `nowMillis`.
  */
 export function verifyScpRequest(
   request: EmulatorRequest,
@@ -41,9 +41,8 @@ export function verifyScpRequest(
   if (!credential) return { ok: false, detail: 'unknown access key' };
   const given = Buffer.from(headers['scp-signature']!, 'base64');
   const url = `http://${headers.host ?? ''}${request.url}`;
-  for (const accountId of new Set(['', credential.accountId ?? ''])) {
-    const expected = expectedSignature(credential.secretKey, request.method, url, timestamp, credential.accessKey, accountId, headers['scp-clienttype']!);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return { ok: true, credential };
-  }
+  const accountId = headers['scp-accountid'] ?? '';
+  const expected = expectedSignature(credential.secretKey, request.method, url, timestamp, credential.accessKey, accountId, headers['scp-clienttype']!);
+  if (given.length === expected.length && timingSafeEqual(given, expected)) return { ok: true, credential };
   return { ok: false, detail: 'signature does not match' };
 }
