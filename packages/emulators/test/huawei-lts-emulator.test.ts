@@ -1,6 +1,6 @@
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HUAWEI_LTS_EMULATOR_DEFAULTS as D, HuaweiLtsEmulator } from '../src/index.ts';
+import { HUAWEI_LTS_EMULATOR_DEFAULTS as D, HuaweiLtsEmulator, verifySignature } from '../src/index.ts';
 
 const emulator = new HuaweiLtsEmulator({ logtankSettleMillis: 50, credentials: [{ accessKeyId: D.accessKeyId, secretAccessKey: D.secretAccessKey }, { accessKeyId: 'TEMPAK', secretAccessKey: 'TEMPSK', securityToken: 'sts-token' }] });
 let url: string;
@@ -61,6 +61,27 @@ describe('HuaweiLtsEmulator', () => {
     expect((await signedFetch('GET', `/v2/${D.projectId}/groups`, undefined, { ak: 'TEMPAK', sk: 'TEMPSK', securityToken: 'sts-token' })).status).toBe(200);
   });
 
+  it('accepts official-SDK signatures over paths and queries that need encoding, however the client encoded them', () => {
+    const rawPath = `/v2/${D.projectId}/groups/日本語(1)!x*~/ü-😀`;
+    const query = { 'log group': 'a+b é', z: ['2', '1'] };
+    const sdkDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const signed = AKSKSigner.sign(
+      { endpoint: `http://127.0.0.1:4520${rawPath}`, method: 'GET', headers: { 'X-Project-Id': D.projectId, 'X-Sdk-Date': sdkDate }, queryParams: query },
+      { getAk: () => D.accessKeyId, getSk: () => D.secretAccessKey } as never,
+    ) as Record<string, string>;
+    const headers = Object.fromEntries(Object.entries(signed).map(([name, value]) => [name.toLowerCase(), value]));
+    const search = 'z=2&log%20group=a%2Bb%20%C3%A9&z=1';
+    const received = (path: string) => ({ method: 'GET', url: `${path}?${search}`, path, query: new URLSearchParams(search), headers, body: Buffer.alloc(0), rawBody: Buffer.alloc(0) });
+    // WHATWG URL leaves ( ) ! * raw; encodeURIComponent-style clients escape more: both mean the same path.
+    const whatwg = new URL(`http://h${rawPath}`).pathname;
+    const strict = rawPath.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
+    expect(whatwg).not.toBe(strict);
+    const keys = new Map([[D.accessKeyId, { accessKeyId: D.accessKeyId, secretAccessKey: D.secretAccessKey }]]);
+    expect(verifySignature(received(whatwg), keys, 60_000)).toEqual({ ok: true, accessKeyId: D.accessKeyId });
+    expect(verifySignature(received(strict), keys, 60_000)).toEqual({ ok: true, accessKeyId: D.accessKeyId });
+    expect(verifySignature(received(whatwg.replace('x', 'y')), keys, 60_000)).toMatchObject({ ok: false, reason: 'signature does not match' });
+  });
+
   it('creates and lists groups and streams with the documented bodies and error codes', async () => {
     const created = await signedFetch('POST', `/v2/${D.projectId}/groups`, { log_group_name: 'app-logs', ttl_in_days: 30 });
     expect(created.status).toBe(201);
@@ -103,6 +124,9 @@ describe('HuaweiLtsEmulator', () => {
     expect((await send(`{"contents":[{"log_time_ns":${t},"log":"x"}],"labels":${JSON.stringify(labels)}}`)).status).toBe(400);
     expect((await send(`{"contents":[{"log_time_ns":${t},"log":"x"}],"labels":{"hostName":"h"}}`)).status).toBe(400);
     expect(await send('not json')).toMatchObject({ status: 400, body: { errorCode: 'SVCSTG.ALS.200.201' } });
+    // log_time_ns is an int64 number, not a string, and not fractional.
+    expect(await send(`{"contents":[{"log_time_ns":"${t}","log":"x"}]}`)).toMatchObject({ status: 400, body: { errorCode: 'LTS.0009' } });
+    expect(await send(`{"contents":[{"log_time_ns":${t}.5,"log":"x"}]}`)).toMatchObject({ status: 400, body: { errorCode: 'LTS.0009' } });
     emulator.setQuotaFull(true);
     expect(await send(line('q'))).toMatchObject({ status: 400, body: { errorCode: 'SVCSTG.ALS.200.210' } });
     emulator.setQuotaFull(false);

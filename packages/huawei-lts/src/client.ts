@@ -51,8 +51,18 @@ export class HuaweiCloudClient {
         : undefined;
   }
 
-  /** Sends a call and returns the raw response (any status). Network failures throw core's NetworkError. */
+  /**
+   * Sends a call and returns the raw response (any status). Network failures throw core's NetworkError. With
+   * password auth, a 401 (token revoked or expired early) gets a new token and the call is sent once more.
+   */
   async call(request: ApiRequest): Promise<HttpResponse> {
+    const response = await this.send(request);
+    if (response.status !== 401 || !this.tokens) return response;
+    this.tokens.invalidate(this.scopeOf(request));
+    return this.send(request);
+  }
+
+  private async send(request: ApiRequest): Promise<HttpResponse> {
     const url = this.urlOf(request);
     const hasBody = request.rawBody !== undefined || request.body !== undefined;
     const body = request.rawBody ?? (request.body === undefined ? '' : JSON.stringify(request.body));
@@ -69,7 +79,7 @@ export class HuaweiCloudClient {
     } else {
       headers['x-auth-token'] = auth.type === 'token' ? auth.token : await this.tokens!.token(this.scopeOf(request), request.signal);
     }
-    const response = await this.http.request({
+    return this.http.request({
       url,
       method: request.method,
       headers,
@@ -77,8 +87,6 @@ export class HuaweiCloudClient {
       timeoutMillis: request.timeoutMillis,
       signal: request.signal,
     });
-    if (response.status === 401 && this.tokens) this.tokens.invalidate(this.scopeOf(request));
-    return response;
   }
 
   /** Sends a call and parses the JSON answer; a status outside `expected` throws a HuaweiCloudError. */

@@ -1,6 +1,6 @@
 import type { HttpTransport } from '@otel-cloud-logs/core';
 import type { PasswordAuth } from './config.ts';
-import { serviceError } from './errors.ts';
+import { HuaweiCloudError, parseServiceCode } from './errors.ts';
 
 /** What a token is scoped to: LTS wants a project-scoped token, Global Accelerator (global) a domain-scoped one. */
 export type TokenScope = { readonly projectId: string } | { readonly projectName: string } | { readonly domain: true };
@@ -81,7 +81,7 @@ export class IamTokenSource {
       timeoutMillis,
       signal,
     });
-    if (response.status !== 201 && response.status !== 200) throw serviceError(`IAM token request for user ${auth.userName}`, response.status, response.body);
+    if (response.status !== 201 && response.status !== 200) throw iamError(`IAM token request for user ${auth.userName}`, response.status, response.body);
     const header = response.headers['x-subject-token'];
     const token = Array.isArray(header) ? header[0] : header;
     if (!token) throw new Error('IAM token request succeeded but the response has no X-Subject-Token header');
@@ -95,4 +95,12 @@ export class IamTokenSource {
     }
     return { token, expiresAt };
   }
+}
+
+/** IAM answers `{error: {code: 401, message}}`: its bare HTTP-like code is counted as `IAM.401`, so it is not mistaken for an LTS code. */
+function iamError(operation: string, status: number, body: string): HuaweiCloudError {
+  const { code, message } = parseServiceCode(body);
+  const resolved = code === undefined ? `IAM.${status}` : /^\d+$/.test(code) ? `IAM.${code}` : code;
+  const hint = status === 401 ? 'check auth.userName, auth.password and auth.domainName (the account name)' : undefined;
+  return new HuaweiCloudError(operation, status, resolved, message, hint);
 }

@@ -21,7 +21,7 @@ export {
   truncateEvent,
   requestBody,
   escapedSize,
-  TRUNCATION_MARKER,
+  truncationMarker,
   PER_LINE_OVERHEAD_BYTES,
   type LtsEvent,
   type LineFormat,
@@ -55,5 +55,5 @@ export {
   type LogGroupInfo,
   type LogStreamInfo,
 } from './provision.ts';
-export { createLogtank, getLogtank, deleteLogtank, waitForLogtank, type CreateLogtankOptions, type Logtank, type LogtankStatus, type WaitOptions } from './provision-logtank.ts';
+export { createLogtank, getLogtank, deleteLogtank, waitForLogtank, LogtankStateError, type CreateLogtankOptions, type Logtank, type LogtankStatus, type WaitOptions } from './provision-logtank.ts';
 export { HuaweiLtsProvisioner, type HuaweiLtsProvisionerOptions, type EnsureDestinationResult } from './provisioner.ts';

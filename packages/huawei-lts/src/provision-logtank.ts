@@ -1,3 +1,4 @@
+import { NetworkError } from '@otel-cloud-logs/core';
 import type { HuaweiCloudClient } from './client.ts';
 import { HuaweiCloudError, serviceError } from './errors.ts';
 import type { CallOptions } from './provision.ts';
@@ -68,6 +69,16 @@ export interface CreateLogtankOptions extends WaitOptions {
 
 const timeout = (options: CallOptions) => options.timeoutMillis ?? 10_000;
 
+/** A logtank that did not reach ACTIVE (ERROR, DELETING, or still PENDING at the deadline): `logtank` is its last state, to delete or wait for. */
+export class LogtankStateError extends Error {
+  readonly logtank: Logtank;
+  constructor(message: string, logtank: Logtank) {
+    super(message);
+    this.name = 'LogtankStateError';
+    this.logtank = logtank;
+  }
+}
+
 export async function getLogtank(client: HuaweiCloudClient, logtankId: string, options: CallOptions = {}): Promise<Logtank> {
   const { body } = await client.json<{ logtank: WireLogtank }>(
     `get GA logtank ${logtankId}`,
@@ -104,24 +115,37 @@ export async function createLogtank(client: HuaweiCloudClient, options: CreateLo
   return waitForLogtank(client, body.logtank.id, options, fromWire(body.logtank));
 }
 
-/** Polls a logtank until it is ACTIVE. */
+/** Polls a logtank until it is ACTIVE; throws a LogtankStateError on ERROR, DELETING or at the deadline. */
 export async function waitForLogtank(client: HuaweiCloudClient, logtankId: string, options: WaitOptions = {}, current?: Logtank): Promise<Logtank> {
   const deadline = Date.now() + (options.waitTimeoutMillis ?? 120_000);
   const interval = options.pollIntervalMillis ?? 2_000;
-  let logtank = current ?? (await getLogtank(client, logtankId, options));
+  let logtank = current ?? (await pollLogtank(client, logtankId, options));
   for (;;) {
-    if (logtank.status === 'ACTIVE') return logtank;
-    if (logtank.status === 'ERROR') {
-      throw new Error(
+    if (logtank?.status === 'ACTIVE') return logtank;
+    if (logtank?.status === 'ERROR') {
+      throw new LogtankStateError(
         `GA logtank ${logtank.id} for ${logtank.resourceType} ${logtank.resourceId} went to status ERROR: check that the listener exists and that log group ${logtank.logGroupId} / stream ${logtank.logStreamId} are in the same account, then delete it and try again`,
+        logtank,
       );
     }
-    if (logtank.status === 'DELETING') throw new Error(`GA logtank ${logtank.id} is being deleted; it will not become ACTIVE`);
+    if (logtank?.status === 'DELETING') throw new LogtankStateError(`GA logtank ${logtank.id} is being deleted; it will not become ACTIVE`, logtank);
     if (Date.now() + interval > deadline) {
-      throw new Error(`GA logtank ${logtank.id} is still ${logtank.status} after ${options.waitTimeoutMillis ?? 120_000} ms; raise waitTimeoutMillis or check it in the console`);
+      const waited = options.waitTimeoutMillis ?? 120_000;
+      if (!logtank) throw new Error(`GA logtank ${logtankId} could not be read within ${waited} ms (throttled, unavailable or unreachable); try again later`);
+      throw new LogtankStateError(`GA logtank ${logtank.id} is still ${logtank.status} after ${waited} ms; wait again with waitForLogtank, raise waitTimeoutMillis, or check it in the console`, logtank);
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
-    logtank = await getLogtank(client, logtankId, options);
+    logtank = (await pollLogtank(client, logtankId, options)) ?? logtank;
+  }
+}
+
+/** One status read while waiting: throttling, 5xx and network errors are passed over (the next poll tries again). */
+async function pollLogtank(client: HuaweiCloudClient, logtankId: string, options: CallOptions): Promise<Logtank | undefined> {
+  try {
+    return await getLogtank(client, logtankId, options);
+  } catch (error) {
+    if (error instanceof NetworkError || (error instanceof HuaweiCloudError && error.retryable)) return undefined;
+    throw error;
   }
 }
 
@@ -143,7 +167,7 @@ export async function deleteLogtank(client: HuaweiCloudClient, logtankId: string
   const interval = options.pollIntervalMillis ?? 2_000;
   for (;;) {
     try {
-      await getLogtank(client, logtankId, options);
+      await pollLogtank(client, logtankId, options);
     } catch (error) {
       if (error instanceof HuaweiCloudError && error.status === 404) return;
       throw error;

@@ -41,10 +41,23 @@ function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The path as signed: every segment of the sent path encoded again, always ending in `/`. */
+/**
+ * The path as signed: each segment of the sent path decoded, then encoded with `encodeRfc3986`, always ending in
+ * `/`. The official SDKs sign the raw (unencoded) segments and the gateway decodes what it receives, so a path
+ * sent as `/a%20b` is signed as `/a%20b/`, never as `/a%2520b/`.
+ */
 export function canonicalUri(sentPath: string): string {
-  const path = sentPath.split('/').map(encodeRfc3986).join('/');
+  const path = sentPath.split('/').map((segment) => encodeRfc3986(decodeSegment(segment))).join('/');
   return path.endsWith('/') ? path : `${path}/`;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // Not valid percent-encoding: the bytes are what they are.
+    return segment;
+  }
 }
 
 /** Query parameters sorted by key (then value), keys and values encoded. */

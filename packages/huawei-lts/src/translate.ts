@@ -5,9 +5,10 @@ import { renderAnyValue, ROUTING_ATTRIBUTES, toJsonValue, utf8ByteLength, trunca
  *
  * `json` lines (default) are a JSON object per record, so attributes, severity and trace context stay searchable
  * (LTS labels are per request, so per-record data cannot go there):
- *   {"severity_text","severity_number","body","attributes","resource","scope","trace_id","span_id","trace_flags","event_name"}
- * (absent fields omitted; the routing attributes log_group_value / log_stream_value / account_id are left out
- * because they are the destination). `text` lines are the rendered body alone.
+ *   {"body","severityText","severityNumber","eventName","attributes","resource","scope","traceId","spanId","traceFlags"}
+ * The field names are the CloudWatch exporter's (and OTLP/JSON's), so one query works for every provider. Absent
+ * fields are omitted; the routing attributes log_group_value / log_stream_value / account_id are left out because
+ * they are the destination. `text` lines are the rendered body alone.
  *
  * An event's `size` is the UTF-8 length of the line as it travels inside the request's JSON (escaped), which is
  * never less than the line LTS stores, so both the 1 MB line limit and the request budget hold exactly.
@@ -32,8 +33,10 @@ export interface TranslateOptions {
   readonly includeResource: boolean;
 }
 
-/** Shown at the end of a cut body, so a reader sees that the record was longer. */
-export const TRUNCATION_MARKER = '…[truncated]';
+/** Shown at the end of a cut body, so a reader sees that the record was longer and by how much (same text as the other exporters). */
+export function truncationMarker(originalBytes: number): string {
+  return `…[truncated by otel-cloud-logs: ${originalBytes} bytes]`;
+}
 
 const ROUTING_KEYS = new Set<string>(Object.values(ROUTING_ATTRIBUTES));
 
@@ -55,8 +58,9 @@ function withoutRouting(attributes: Readonly<Record<string, unknown>>): Record<s
 
 function envelopeOf(entry: LogEntry, options: TranslateOptions): Record<string, unknown> {
   const envelope: Record<string, unknown> = {};
-  if (entry.severityText) envelope.severity_text = entry.severityText;
-  if (entry.severityNumber !== undefined) envelope.severity_number = entry.severityNumber;
+  if (entry.severityText) envelope.severityText = entry.severityText;
+  if (entry.severityNumber !== undefined) envelope.severityNumber = entry.severityNumber;
+  if (entry.eventName) envelope.eventName = entry.eventName;
   const attributes = withoutRouting(entry.attributes);
   if (attributes) envelope.attributes = attributes;
   if (options.includeResource) {
@@ -64,10 +68,9 @@ function envelopeOf(entry: LogEntry, options: TranslateOptions): Record<string, 
     if (resource) envelope.resource = resource;
   }
   if (entry.scope?.name) envelope.scope = entry.scope.version ? { name: entry.scope.name, version: entry.scope.version } : { name: entry.scope.name };
-  if (entry.traceId) envelope.trace_id = entry.traceId;
-  if (entry.spanId) envelope.span_id = entry.spanId;
-  if (entry.traceFlags !== undefined && entry.traceId) envelope.trace_flags = entry.traceFlags;
-  if (entry.eventName) envelope.event_name = entry.eventName;
+  if (entry.traceId) envelope.traceId = entry.traceId;
+  if (entry.spanId) envelope.spanId = entry.spanId;
+  if (entry.traceFlags !== undefined && entry.traceId) envelope.traceFlags = entry.traceFlags;
   return envelope;
 }
 
@@ -92,31 +95,51 @@ export function translate(entry: LogEntry, options: TranslateOptions): LtsEvent 
   return event(entry, jsonLine(envelope, body), bodyText, envelope);
 }
 
-/** Cuts `text` until `measure(cut + marker)` fits, at UTF-8 boundaries. */
-function cutToFit(text: string, maxSize: number, measure: (candidate: string) => number): string | undefined {
-  let keep = utf8ByteLength(text);
-  for (;;) {
-    const candidate = truncateUtf8(text, keep) + TRUNCATION_MARKER;
-    const size = measure(candidate);
-    if (size <= maxSize) return candidate;
-    if (keep === 0) return undefined;
-    // Every byte cut removes at least one escaped byte, so cutting the excess converges in a few rounds.
-    keep = Math.max(0, keep - (size - maxSize));
+/**
+ * Bytes one character adds to an event's size: escaped once for a line (`"` → `\"`), twice for a body inside a
+ * json line (`"` → `\\\"`). JSON escaping works character by character, so sizes add up.
+ */
+function weight(char: string, escapes: 1 | 2): number {
+  const once = JSON.stringify(char).slice(1, -1);
+  return escapes === 1 ? utf8ByteLength(once) : utf8ByteLength(JSON.stringify(once)) - 2;
+}
+
+const ASCII_WEIGHTS = [1, 2].map((escapes) => Array.from({ length: 128 }, (_, code) => weight(String.fromCharCode(code), escapes as 1 | 2)));
+
+/** The longest whole-character prefix of `text` whose escaped size is at most `budget`, in one pass. */
+function prefixWithin(text: string, budget: number, escapes: 1 | 2): string {
+  const ascii = ASCII_WEIGHTS[escapes - 1]!;
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    // Above ASCII only lone surrogates are escaped (as \uXXXX); everything else weighs its UTF-8 bytes.
+    const cost = code < 128 ? ascii[code]! : code >= 0xd800 && code <= 0xdfff ? weight(char, escapes) : utf8ByteLength(char);
+    if (used + cost > budget) break;
+    used += cost;
+    end += char.length;
   }
+  return text.slice(0, end);
 }
 
 /**
- * Shortens an event to `maxSize`: json lines keep their envelope and get the body cut (as text, with the
- * marker); when the envelope alone is too large, the line itself is cut as text.
+ * Shortens an event to `maxSize` with a visible marker: json lines keep their envelope and get the body cut; when
+ * the envelope alone is too large, the line itself is cut as text. Undefined when not even the marker fits.
  */
 export function truncateEvent(original: LtsEvent, maxSize: number): LtsEvent | undefined {
+  const marker = truncationMarker(utf8ByteLength(original.line));
   if (original.envelope) {
     const envelope = original.envelope;
-    const body = cutToFit(original.bodyText, maxSize, (candidate) => escapedSize(jsonLine(envelope, candidate)));
-    if (body !== undefined) return event(original, jsonLine(envelope, body), body, envelope);
+    const room = maxSize - escapedSize(jsonLine(envelope, marker));
+    if (room >= 0) {
+      const body = prefixWithin(original.bodyText, room, 2) + marker;
+      return event(original, jsonLine(envelope, body), body, envelope);
+    }
   }
-  const line = cutToFit(original.line, maxSize, escapedSize);
-  return line === undefined ? undefined : event(original, line, line);
+  const room = maxSize - escapedSize(marker);
+  if (room < 0) return undefined;
+  const line = prefixWithin(original.line, room, 1) + marker;
+  return event(original, line, line);
 }
 
 /** Fixed JSON around the lines of a request: `{"contents":[` … `],"labels":{…}}`. */

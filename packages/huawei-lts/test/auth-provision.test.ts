@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HuaweiCloudClient } from '../src/client.ts';
 import { resolveConnection } from '../src/config.ts';
 import { HuaweiCloudError } from '../src/errors.ts';
+import { LogtankStateError } from '../src/provision-logtank.ts';
 import { HuaweiLtsProvisioner } from '../src/provisioner.ts';
 import { listLogGroups } from '../src/provision.ts';
 
@@ -86,11 +87,34 @@ describe('authentication against the emulator', () => {
     await client.close();
   });
 
+  it('password auth replaces a token the service stops accepting and sends the call once more', async () => {
+    const client = new HuaweiCloudClient({ ...endpoints(), auth: { type: 'password', ...D.user }, tokenRefreshMarginMillis: 0 });
+    await listLogGroups(client, D.projectId);
+    const before = emulator.requestCounts.get('CreateToken')!;
+    const listsBefore = emulator.requestCounts.get('ListLogGroups')!;
+    emulator.state.tokens.clear(); // revoked on the service side, long before its expires_at
+    await expect(listLogGroups(client, D.projectId)).resolves.toBeInstanceOf(Array);
+    expect(emulator.requestCounts.get('CreateToken')).toBe(before + 1);
+    expect(emulator.requestCounts.get('ListLogGroups')).toBe(listsBefore + 2);
+    await client.close();
+  });
+
+  it('a static token that is refused is not retried, and the error does not contain it', async () => {
+    const token = emulator.issueToken(undefined, 1);
+    await new Promise((r) => setTimeout(r, 5));
+    const client = new HuaweiCloudClient({ ...endpoints(), auth: { type: 'token', token } });
+    const error = (await listLogGroups(client, D.projectId).catch((e: unknown) => e)) as HuaweiCloudError;
+    expect(error).toMatchObject({ status: 401, code: 'LTS.0003' });
+    expect(error.message).toMatch(/token is invalid or expired/);
+    expect(error.message).not.toContain(token);
+    await client.close();
+  });
+
   it('a wrong password fails with a clear error that does not contain the password', async () => {
     const client = new HuaweiCloudClient({ ...endpoints(), auth: { type: 'password', ...D.user, password: 'hunter2-wrong' } });
     const error = (await listLogGroups(client, D.projectId).catch((e: unknown) => e)) as HuaweiCloudError;
-    expect(error.status).toBe(401);
-    expect(error.message).toMatch(/IAM token request/);
+    expect(error).toMatchObject({ status: 401, code: 'IAM.401' });
+    expect(error.message).toMatch(/IAM token request .*check auth.userName, auth.password and auth.domainName/);
     expect(error.message).not.toContain('hunter2');
     await client.close();
   });
@@ -132,8 +156,21 @@ describe('HuaweiLtsProvisioner', () => {
     expect((await lts.getLogtank(active.id)).status).toBe('ACTIVE');
 
     emulator.failLogtanksFor('listener-broken');
-    await expect(lts.createLogtank({ resourceId: 'listener-broken', logGroupId, logStreamId, pollIntervalMillis: 20 })).rejects.toThrow(/status ERROR/);
-    await expect(lts.createLogtank({ resourceId: 'listener-slow', logGroupId, logStreamId, pollIntervalMillis: 20, waitTimeoutMillis: 30 })).rejects.toThrow(/still PENDING/);
+    const broken = await lts.createLogtank({ resourceId: 'listener-broken', logGroupId, logStreamId, pollIntervalMillis: 20 }).catch((e: unknown) => e);
+    expect(broken).toBeInstanceOf(LogtankStateError);
+    expect((broken as Error).message).toMatch(/went to status ERROR: check that the listener exists/);
+    expect((broken as LogtankStateError).logtank).toMatchObject({ status: 'ERROR', resourceId: 'listener-broken' });
+    await lts.deleteLogtank((broken as LogtankStateError).logtank.id, { pollIntervalMillis: 20 });
+
+    // PENDING at the deadline; waiting again (through a throttled and a failed status read) sees it become ACTIVE.
+    const slow = (await lts.createLogtank({ resourceId: 'listener-slow', logGroupId, logStreamId, pollIntervalMillis: 20, waitTimeoutMillis: 30 }).catch((e: unknown) => e)) as LogtankStateError;
+    expect(slow.message).toMatch(/still PENDING/);
+    expect(slow.logtank.status).toBe('PENDING');
+    emulator.faults.add({ kind: 'throttle', operation: 'ShowLogtank', times: 1 });
+    emulator.faults.add({ kind: 'unavailable', operation: 'ShowLogtank', times: 1 });
+    const showsBefore = emulator.requestCounts.get('ShowLogtank') ?? 0;
+    await expect(lts.waitForLogtank(slow.logtank.id, { pollIntervalMillis: 20 })).resolves.toMatchObject({ id: slow.logtank.id, status: 'ACTIVE' });
+    expect(emulator.requestCounts.get('ShowLogtank')).toBeGreaterThanOrEqual(showsBefore + 3);
 
     await lts.deleteLogtank(active.id, { pollIntervalMillis: 20 });
     await expect(lts.getLogtank(active.id)).rejects.toMatchObject({ status: 404 });

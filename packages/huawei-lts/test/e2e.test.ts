@@ -1,12 +1,13 @@
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ConstraintAwareBatchProcessor } from '@otel-cloud-logs/core';
 import { HUAWEI_LTS_EMULATOR_DEFAULTS as D, HuaweiLtsEmulator } from '@otel-cloud-logs/emulators';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HuaweiLtsExporter, type HuaweiLtsExporterOptions } from '../src/index.ts';
-import { TRUNCATION_MARKER } from '../src/translate.ts';
 
 const P2 = '1234567890abcdef1234567890abcdef';
+const MARKER = /…\[truncated by otel-cloud-logs: \d+ bytes\]$/;
 const HOUR = 3_600_000;
 const retry = { initialDelayMillis: 10, maxDelayMillis: 100 };
 const aksk = { type: 'aksk', accessKeyId: D.accessKeyId, secretAccessKey: D.secretAccessKey } as const;
@@ -49,6 +50,7 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
     emulator.faults.add({ kind: 'throttle', operation: 'ReportHighAccuracyLogs', times: 3, retryAfterSeconds: 0 });
     emulator.faults.add({ kind: 'unavailable', operation: 'ReportHighAccuracyLogs', times: 3 });
     emulator.faults.add({ kind: 'reset', operation: 'ReportHighAccuracyLogs', times: 3 });
+    emulator.faults.add({ kind: 'internal', operation: 'ReportHighAccuracyLogs', times: 2 });
     emulator.faults.add({ kind: 'throttle', operation: 'ListLogStreams', times: 1 });
 
     const destinations = [
@@ -58,7 +60,7 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
     ];
     const next = random(7);
     const now = Date.now();
-    const expected = new Map<number, { destination: number; truncated: boolean; body: string }>();
+    const expected = new Map<number, { destination: number; truncated: boolean; body: string | undefined }>();
     const dropped = { too_old: 0, too_new: 0, invalid_destination: 0 };
     let truncated = 0;
     const total = 3000;
@@ -66,11 +68,15 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
     for (const seq of order) {
       const destination = seq % 3;
       const kind = seq % 100;
-      let body = `record ${seq} ${'ü中😀'.repeat(seq % 7)}`;
+      let body: string | undefined = `record ${seq} ${'ü中😀'.repeat(seq % 7)}`;
       if (kind === 5 && seq < 1000) body = 'L'.repeat(200_000 + seq * 100);
       if (seq === 42 || seq === 1742) body = `big ${'é'.repeat(600_000)}`; // 1.2 MB: truncated to the 1 MB line limit
+      if (kind === 23) body = '';
+      if (kind === 24) body = undefined;
       let time = now - Math.floor(next() * 23 * HOUR) + Math.floor(next() * 22 * HOUR);
       const attributes: Record<string, string | number> = { seq, ...destinations[destination] };
+      // Attributes alone over the line limit: the line is cut as text, 'seq' (sorted first) survives.
+      if (seq === 1333) attributes['zz.blob'] = '"q"'.repeat(400_000);
       if (kind === 17) {
         time = now - 25 * HOUR;
         dropped.too_old++;
@@ -80,8 +86,11 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
       } else if (kind === 19) {
         attributes.log_group_value = '.invalid-name';
         dropped.invalid_destination++;
+      } else if (kind === 21) {
+        attributes.account_id = 'not-a-project';
+        dropped.invalid_destination++;
       } else {
-        const isBig = body.length > 1_000_000 / 2;
+        const isBig = (body?.length ?? 0) > 1_000_000 / 2 || seq === 1333;
         if (isBig) truncated++;
         expected.set(seq, { destination, truncated: isBig, body });
       }
@@ -92,11 +101,17 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
 
     const seen = new Map<number, number>();
     for (const stored of emulator.allLines()) {
-      const line = JSON.parse(stored.line) as { body: string; attributes: { seq: number }; resource: Record<string, string> };
-      const seq = line.attributes.seq;
+      const seq = Number(/"seq":(\d+)/.exec(stored.line)![1]);
       seen.set(seq, (seen.get(seq) ?? 0) + 1);
       const want = expected.get(seq);
       expect(want, `unexpected record ${seq}`).toBeDefined();
+      expect(Buffer.byteLength(stored.line)).toBeLessThanOrEqual(1_000_000);
+      if (seq === 1333) {
+        expect(stored.line).toMatch(MARKER);
+        continue;
+      }
+      const line = JSON.parse(stored.line) as { body?: string; severityText: string; attributes: { seq: number }; resource: Record<string, string> };
+      expect(line.severityText).toBe('INFO');
       const destination = destinations[want!.destination]!;
       expect(stored.projectId).toBe(destination.account_id);
       expect([stored.logGroupName, stored.logGroupId]).toContain(destination.log_group_value);
@@ -104,8 +119,7 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
       expect(stored.labels).toEqual({ env: 'e2e' });
       expect(line.resource).toEqual({ 'service.name': 'e2e' });
       if (want!.truncated) {
-        expect(line.body.endsWith(TRUNCATION_MARKER)).toBe(true);
-        expect(Buffer.byteLength(stored.line)).toBeLessThanOrEqual(1_000_000);
+        expect(line.body).toMatch(MARKER);
       } else {
         expect(line.body).toBe(want!.body);
       }
@@ -122,15 +136,16 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
     expect(metrics.throttledRequests).toBeGreaterThanOrEqual(4);
     // Names were looked up once per destination, not once per request.
     expect(emulator.requestCounts.get('ListLogGroups')).toBe(2);
+    expect(emulator.requestCounts.get('ListLogStreams')).toBe(3); // two names, one throttled lookup tried again
     expect(emulator.requestCounts.get('CreateLogGroup')).toBe(1);
     expect(emulator.requestCounts.get('CreateLogStream')).toBe(1);
     const created = emulator.state.project(D.projectId)!;
     expect([...created.groups.values()].find((g) => g.name === 'created-group')?.ttlInDays).toBe(3);
   });
 
-  it('counts service refusals by code without retrying: quota full, missing stream, bad credentials', async () => {
+  it('counts service refusals by code without retrying (quota full, odd body code, missing stream, bad credentials, wrong project) and reports them without secrets', async () => {
     const group = emulator.createLogGroup(D.projectId, 'g');
-    emulator.createLogStream(D.projectId, group, 's');
+    const stream = emulator.createLogStream(D.projectId, group, 's');
     const emit = async (exporter: HuaweiLtsExporter, attributes: Record<string, string>, count: number) => {
       const processor = new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 20 });
       const provider = new LoggerProvider({ processors: [processor] });
@@ -139,10 +154,15 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
       return exporter.metrics.snapshot();
     };
 
+    const reported: string[] = [];
+    const collect = (message: string) => void reported.push(message);
+    diag.setLogger({ error: collect, warn: collect, info: collect, debug: collect, verbose: collect }, DiagLogLevel.WARN);
+
     emulator.setQuotaFull(true);
     const quota = await emit(new HuaweiLtsExporter(exporterOptions({ logGroup: 'g', logStream: 's' })), {}, 5);
     expect(quota.rejected).toEqual({ 'SVCSTG.ALS.200.210': 5 });
     expect(quota.retriedRequests).toBe(0);
+    expect(reported.find((m) => m.includes('SVCSTG.ALS.200.210'))).toMatch(/log quota .* is full/);
     emulator.setQuotaFull(false);
 
     emulator.injectReportAnswer({ code: 'SVCSTG.ALS.200.299', times: 1 });
@@ -153,10 +173,20 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
     const missing = await emit(new HuaweiLtsExporter(exporterOptions({ logGroup: 'g', logStream: 'absent' })), {}, 4);
     expect(missing.rejected).toEqual({ 'LTS.0208': 4 });
 
-    const badAuth = await emit(new HuaweiLtsExporter(exporterOptions({ logGroup: 'g', logStream: 's', auth: { ...aksk, secretAccessKey: 'wrong' } })), {}, 2);
+    const badAuth = await emit(new HuaweiLtsExporter(exporterOptions({ logGroup: 'g', logStream: 's', auth: { ...aksk, secretAccessKey: 'sk-wrong-6f1d' } })), {}, 2);
     expect(badAuth.rejected).toEqual({ 'APIGW.0301': 2 });
     expect(badAuth.retriedRequests).toBe(0);
+    const token = emulator.issueToken({ projectId: P2 });
+    // By ids, so that the report itself meets the token of another project.
+    const wrongProject = await emit(new HuaweiLtsExporter(exporterOptions({ logGroup: group, logStream: stream, auth: { type: 'token', token } })), {}, 3);
+    expect(wrongProject.rejected).toEqual({ 'SVCSTG.ALS.403.105': 3 });
     expect(emulator.lines(D.projectId, 'g', 's')).toEqual([]);
+
+    diag.disable();
+    expect(reported.some((m) => m.includes('APIGW.0301'))).toBe(true);
+    for (const secret of ['sk-wrong-6f1d', D.secretAccessKey, token, 'Signature=']) {
+      expect(reported.filter((m) => m.includes(secret))).toEqual([]);
+    }
   });
 });
 
@@ -186,7 +216,7 @@ describe('HuaweiLtsExporter under the stock BatchLogRecordProcessor', () => {
     expect(lines).toHaveLength(1502);
     expect(lines).toContain(atLimit);
     const cut = lines.find((l) => l.startsWith('b'))!;
-    expect(cut.endsWith(TRUNCATION_MARKER)).toBe(true);
+    expect(cut).toMatch(MARKER);
     expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(limit);
     expect(new Set(lines.filter((l) => l.startsWith('small'))).size).toBe(1500);
     const metrics = exporter.metrics.snapshot();

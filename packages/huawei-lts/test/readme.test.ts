@@ -14,12 +14,12 @@ afterAll(() => {
 });
 
 describe('README examples', () => {
-  it('has the runnable examples (AK/SK export, provisioning)', () => {
-    expect(examples.length).toBe(2);
+  it('has the runnable examples (AK/SK, password and static-token export, provisioning)', () => {
+    expect(examples.length).toBe(4);
   });
 
   it.each(examples.map((code, index) => [index, code] as const))('example %i runs against the emulator', async (index, code) => {
-    vi.stubEnv('HUAWEICLOUD_SDK_AK', undefined as unknown as string);
+    for (const name of ['HUAWEICLOUD_SDK_AK', 'LTS_PASSWORD', 'LTS_TOKEN']) vi.stubEnv(name, undefined as unknown as string);
     const file = join(here, `.readme-example-${index}.ts`);
     writeFileSync(file, code);
     written.push(file);

@@ -86,9 +86,10 @@ function isTtl(value: unknown): value is number {
 }
 
 function parseJson(body: Buffer): unknown {
-  // log_time_ns is an int64: keep its exact digits instead of rounding it to a double.
+  // log_time_ns is an int64: keep its exact value (a bigint) instead of rounding it to a double. A quoted
+  // "123" stays a string, which the reporting API refuses.
   return JSON.parse(body.toString('utf8'), (key, value, context?: { source?: string }) =>
-    key === 'log_time_ns' && typeof value === 'number' && context?.source !== undefined ? context.source : value,
+    key === 'log_time_ns' && typeof value === 'number' && context?.source !== undefined && /^-?\d+$/.test(context.source) ? BigInt(context.source) : value,
   );
 }
 
@@ -360,12 +361,12 @@ export class HuaweiLtsHandler implements EmulatorHandler {
       for (const [index, item] of (body.contents as unknown[]).entries()) {
         const content = item as { log?: unknown; log_time_ns?: unknown };
         if (typeof content?.log !== 'string') return invalid(`contents[${index}].log must be a string`);
-        if (typeof content.log_time_ns !== 'string' || !/^\d+$/.test(content.log_time_ns)) return invalid(`contents[${index}].log_time_ns must be an integer`);
-        lines.push({ timeNs: BigInt(content.log_time_ns), line: content.log });
+        if (typeof content.log_time_ns !== 'bigint' || content.log_time_ns < 0n) return invalid(`contents[${index}].log_time_ns must be a non-negative integer number`);
+        lines.push({ timeNs: content.log_time_ns, line: content.log });
       }
     } else {
-      if (typeof body.log_time_ns !== 'string' || !/^\d+$/.test(body.log_time_ns)) return invalid('log_time_ns must be an integer');
-      const base = BigInt(body.log_time_ns);
+      if (typeof body.log_time_ns !== 'bigint' || body.log_time_ns < 0n) return invalid('log_time_ns must be a non-negative integer number');
+      const base = body.log_time_ns;
       for (const [index, item] of (body.contents as unknown[]).entries()) {
         if (typeof item !== 'string') return invalid(`contents[${index}] must be a string`);
         lines.push({ timeNs: base + BigInt(index), line: item });

@@ -3,8 +3,8 @@ import type { EmulatorRequest } from '../common/http-server.ts';
 
 /**
  * Server-side check of Huawei's SDK-HMAC-SHA256 signature, written independently of any client: it rebuilds
- * the canonical request from the bytes received (raw path, raw query, the headers named in SignedHeaders,
- * the body hash) the way the API gateway does.
+ * the canonical request from what was received (path segments and query parts decoded and encoded again, the
+ * headers named in SignedHeaders, the hash of the body bytes) the way the API gateway does.
  */
 
 export interface EmulatorAkSk {
@@ -31,7 +31,8 @@ function strictEncode(text: string): string {
   return out;
 }
 
-function decodeQueryPart(part: string): string {
+/** Percent-decodes a path segment or query part ('+' stays '+'); malformed escapes are kept as they are. */
+function decodePart(part: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
@@ -46,7 +47,7 @@ function canonicalQueryOf(rawQuery: string): string {
     .filter((p) => p !== '')
     .map((pair) => {
       const at = pair.indexOf('=');
-      return at < 0 ? [decodeQueryPart(pair), ''] : [decodeQueryPart(pair.slice(0, at)), decodeQueryPart(pair.slice(at + 1))];
+      return at < 0 ? [decodePart(pair), ''] : [decodePart(pair.slice(0, at)), decodePart(pair.slice(at + 1))];
     })
     .sort(([ka, va], [kb, vb]) => (ka !== kb ? (ka! < kb! ? -1 : 1) : va! < vb! ? -1 : va! > vb! ? 1 : 0));
   return pairs.map(([k, v]) => `${strictEncode(k!)}=${strictEncode(v!)}`).join('&');
@@ -92,7 +93,8 @@ export function verifySignature(
   }
   const rawPath = request.url.split('?')[0] ?? '/';
   const rawQuery = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
-  let canonicalUri = rawPath.split('/').map(strictEncode).join('/');
+  // The gateway decodes each received segment and encodes it again, so a client signs what it meant, not what it sent.
+  let canonicalUri = rawPath.split('/').map((segment) => strictEncode(decodePart(segment))).join('/');
   if (!canonicalUri.endsWith('/')) canonicalUri += '/';
   const payloadHash =
     signedHeaders.includes('x-sdk-content-sha256') && request.headers['x-sdk-content-sha256']
