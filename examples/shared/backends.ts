@@ -223,9 +223,8 @@ async function serviceWatch(names: DestinationNames, target: 'cloud' | 'emulator
 
 function traceIdOf(message: string): string | undefined {
   try {
-    // CloudWatch messages say traceId, LTS lines trace_id.
-    const parsed = JSON.parse(message) as { traceId?: unknown; trace_id?: unknown };
-    const traceId = parsed.traceId ?? parsed.trace_id;
+    const parsed = JSON.parse(message) as { traceId?: unknown };
+    const traceId = parsed.traceId;
     return typeof traceId === 'string' ? traceId : undefined;
   } catch {
     return undefined;

@@ -34,7 +34,8 @@ export class BatchBuilder<E extends WireEvent> {
 
   fits(event: E): boolean {
     const limits = this.limits;
-    if (this.events.length === 0) return event.size + limits.perEventOverheadBytes <= limits.maxRequestBytes;
+    // An empty request takes any valid event, even one over maxRequestBytes on its own (it then travels alone).
+    if (this.events.length === 0) return event.size <= limits.maxEventBytes;
     if (this.events.length + 1 > limits.maxEventsPerRequest) return false;
     if (this.bytes + event.size + limits.perEventOverheadBytes > limits.maxRequestBytes) return false;
     if (limits.maxSpanMillis !== undefined) {

@@ -3,7 +3,11 @@
  * processor only ever build requests within them.
  */
 export interface ProviderLimits {
-  /** Max request size, counted as Σ (event size + perEventOverheadBytes). */
+  /**
+   * Max request size, counted as Σ (event size + perEventOverheadBytes): requests are filled up to it. An event
+   * larger than this on its own (allowed when maxEventBytes is larger, e.g. a batch-size target below the
+   * service's hard limit) is sent alone.
+   */
   readonly maxRequestBytes: number;
   /** Bytes the service adds to each event's size when it counts a request (CloudWatch: 26). */
   readonly perEventOverheadBytes: number;
@@ -37,10 +41,5 @@ export function validateLimits(limits: ProviderLimits, owner: string): void {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
       throw new RangeError(`${owner}: limit ${key} must be a non-negative integer, got ${String(value)}`);
     }
-  }
-  if (limits.maxEventBytes + limits.perEventOverheadBytes > limits.maxRequestBytes) {
-    throw new RangeError(
-      `${owner}: maxEventBytes (${limits.maxEventBytes}) + perEventOverheadBytes (${limits.perEventOverheadBytes}) exceeds maxRequestBytes (${limits.maxRequestBytes}); one event must fit in a request`,
-    );
   }
 }

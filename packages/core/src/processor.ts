@@ -131,7 +131,7 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
     buffer.builder.add(event);
     this.queueBytes += cost;
     this.queueRecords++;
-    if (buffer.builder.length >= exporter.limits.maxEventsPerRequest) this.seal(buffer);
+    if (buffer.builder.length >= exporter.limits.maxEventsPerRequest || buffer.builder.requestBytes >= exporter.limits.maxRequestBytes) this.seal(buffer);
     this.pump();
     this.armTimer();
     return true;

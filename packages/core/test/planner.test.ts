@@ -49,6 +49,14 @@ describe('planRequests', () => {
     expect(plan.requests[0]!.bytes).toBe(1_048_576);
   });
 
+  test('an event larger than the request target but within the event limit travels alone', () => {
+    const target: ProviderLimits = { ...cloudWatchLike, maxRequestBytes: 1_000, maxEventBytes: 5_000, maxSpanMillis: undefined, chronological: false };
+    const plan = planRequests([ev(NOW, 400), ev(NOW, 3_000), ev(NOW, 400), ev(NOW, 400), ev(NOW, 5_001)], target, NOW, dropping);
+    expect(plan.requests.map((r) => r.events.map((e) => e.size))).toEqual([[400], [3_000], [400, 400]]);
+    expect(plan.requests.map((r) => r.bytes)).toEqual([426, 3_026, 852]);
+    expect(plan.dropped).toEqual({ oversize: 1 });
+  });
+
   test('splits at 10,000 events', () => {
     const events = Array.from({ length: 20_001 }, (_, i) => ev(NOW - i, 1));
     const plan = planRequests(events, cloudWatchLike, NOW, truncating);

@@ -91,13 +91,14 @@ export class HuaweiLtsExporter extends ConstraintAwareExporter<LtsEvent> {
       maxRequestBytes: lineBudget,
       perEventOverheadBytes: PER_LINE_OVERHEAD_BYTES,
       maxEventsPerRequest: positiveInteger('maxLinesPerRequest', options.maxLinesPerRequest, 4_096),
-      maxEventBytes: Math.min(maxLineBytes, lineBudget - PER_LINE_OVERHEAD_BYTES),
+      // 512 KiB is a batching target, not a service limit: a line up to maxLineBytes larger than it is sent alone.
+      maxEventBytes: maxLineBytes,
       chronological: false,
       maxAgeMillis: options.maxAgeMillis ?? 24 * HOUR,
       maxFutureMillis: options.maxFutureMillis ?? 24 * HOUR,
       timeWindowMarginMillis: options.timeWindowMarginMillis ?? 60_000,
     };
-    if (this.limits.maxEventBytes <= 0) throw new RangeError(`HuaweiLtsExporter: maxRequestBytes ${maxRequestBytes} leaves no room for a line after the labels`);
+    if (lineBudget <= PER_LINE_OVERHEAD_BYTES) throw new RangeError(`HuaweiLtsExporter: maxRequestBytes ${maxRequestBytes} leaves no room for a line after the labels`);
     this.validate();
   }
 

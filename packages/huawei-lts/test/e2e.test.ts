@@ -192,16 +192,17 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
 
 describe('HuaweiLtsExporter under the stock BatchLogRecordProcessor', () => {
   beforeEach(async () => {
-    emulator = new HuaweiLtsEmulator({ maxRequestBytes: 512 * 1024 });
+    // Room for one 1 MB line and its frame: a line over the 512 KiB request target travels alone.
+    emulator = new HuaweiLtsEmulator({ maxRequestBytes: 1_000_000 + 1_024 });
     url = await emulator.start();
   });
 
-  it('sends text lines with password auth, keeps an exactly-at-limit line whole and truncates one byte more', async () => {
+  it('sends text lines with password auth, keeps an exactly-at-limit (1 MB) line whole, alone in its request, and truncates one byte more', async () => {
     const group = emulator.createLogGroup(D.projectId, 'stock');
     const stream = emulator.createLogStream(D.projectId, group, 'lines');
     const exporter = new HuaweiLtsExporter(exporterOptions({ auth: { type: 'password', ...D.user }, logGroup: 'stock', logStream: stream, lineFormat: 'text' }));
     const limit = exporter.limits.maxEventBytes;
-    expect(limit).toBeLessThan(512 * 1024);
+    expect(limit).toBe(1_000_000); // over the 512 KiB request target: such a line travels alone
     const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter, maxExportBatchSize: 512, scheduledDelayMillis: 20 })] });
     emulator.faults.add({ kind: 'unavailable', operation: 'ReportHighAccuracyLogs', times: 2 });
     const logger = provider.getLogger('stock');
