@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Launches the gateway CLI: the compiled build when there is one, else the TypeScript source
-// (Node >= 22.18 strips types from files outside node_modules).
-import { existsSync } from 'node:fs';
+// Launches the gateway CLI. Installed from a registry (under node_modules) it runs the compiled build; in a
+// checkout it runs the TypeScript source, so that edits take effect without a rebuild and a stale dist/ is
+// never used (Node >= 22.18 strips types from files outside node_modules).
+import { fileURLToPath } from 'node:url';
 import { registerHooks } from 'node:module';
 
-const compiled = new URL('../dist/cli.js', import.meta.url);
-let entry = compiled;
-if (!existsSync(compiled)) {
-  // From source, the workspace packages must resolve to their TypeScript too (their "@otel-cloud-logs/source" export).
+const installed = fileURLToPath(import.meta.url).split(/[\\/]/).includes('node_modules');
+let entry = new URL('../dist/cli.js', import.meta.url);
+if (!installed) {
+  // The workspace packages must resolve to their TypeScript too (their "@otel-cloud-logs/source" export).
   registerHooks({
     resolve: (specifier, context, nextResolve) =>
       nextResolve(specifier, { ...context, conditions: [...context.conditions, '@otel-cloud-logs/source'] }),
@@ -15,4 +16,6 @@ if (!existsSync(compiled)) {
   entry = new URL('../src/cli.ts', import.meta.url);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+// Exit now rather than when the event loop empties: past the drain deadline an export request may still be
+// in flight, and a second signal must stop the gateway at once.
+process.exit(await main(process.argv.slice(2)));

@@ -84,16 +84,18 @@ async function serve(gateway: Gateway, shutdownTimeoutMillis: number): Promise<n
     await gateway.stop();
     return 1;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  // One handler for the whole run: swapping handlers between the first and the second signal would leave a
+  // moment with none, in which a quick second signal would kill the process outright.
+  let stopNow: (code: number) => void = () => {};
+  const forced = new Promise<number>((resolve) => (stopNow = resolve));
+  let firstSignal: (signal: NodeJS.Signals) => void = () => {};
+  const signalled = new Promise<NodeJS.Signals>((resolve) => (firstSignal = resolve));
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => (++signals === 1 ? firstSignal(signal) : stopNow(130));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const signal = await signalled;
   log(`${signal}: no longer accepting requests; draining the exporters (at most ${shutdownTimeoutMillis} ms, send the signal again to stop now)`);
-  const forced = new Promise<number>((resolve) => {
-    const now = () => resolve(130);
-    process.once('SIGTERM', now);
-    process.once('SIGINT', now);
-  });
   const drained = gateway.stop().then((report) => {
     const metrics = gateway.metrics();
     const exported = Object.entries(metrics.exporters).map(([name, snapshot]) => `${name}: ${snapshot.exported} exported, ${snapshot.droppedTotal} dropped, ${snapshot.rejectedTotal} rejected`);

@@ -35,6 +35,11 @@ export interface PipelineStats {
   readonly refused: number;
 }
 
+/** A record after the processors and routing: where it would go, or why it is dropped. */
+export type RoutedRecord =
+  | { readonly entry: LogEntry; readonly sinks: readonly ExporterSink[]; readonly dropReason?: undefined }
+  | { readonly entry?: undefined; readonly sinks: readonly ExporterSink[]; readonly dropReason: string };
+
 const QUEUED: PipelineVerdict = { status: 'queued' };
 
 /** Processors, then routing, then a hand-over to each chosen exporter's queue. Synchronous and never blocking. */
@@ -66,21 +71,36 @@ export class LogPipeline {
   }
 
   process(input: LogEntry): PipelineVerdict {
-    this.received++;
+    return this.deliver(this.route(input));
+  }
+
+  /**
+   * Runs the processors and picks the exporters, without counting or queueing anything: the gateway looks at
+   * where a request's records would go before it accepts the request, so that only the exporters they are
+   * headed for can make it answer 429.
+   */
+  route(input: LogEntry): RoutedRecord {
     let entry: LogEntry | undefined = input;
     for (const processor of this.processors) {
       try {
         entry = processor.process(entry);
       } catch (error) {
         this.problems.error(`throw:${processor.name}`, `processor ${processor.name} failed, dropping the record: ${(error as Error).message}`);
-        return this.drop(`${processor.name}:error`);
+        return { dropReason: `${processor.name}:error`, sinks: [] };
       }
-      if (entry === undefined) return this.drop(processor.name);
+      if (entry === undefined) return { dropReason: processor.name, sinks: [] };
     }
     const sinks = this.routes.find((route) => route.matches(entry))?.sinks ?? this.defaultSinks;
-    if (sinks.length === 0) return this.drop('no_route');
+    if (sinks.length === 0) return { dropReason: 'no_route', sinks };
+    return { entry, sinks };
+  }
+
+  /** Counts a routed record and queues it to its exporters. */
+  deliver(routed: RoutedRecord): PipelineVerdict {
+    this.received++;
+    if (routed.entry === undefined) return this.drop(routed.dropReason);
     let queued = false;
-    for (const sink of sinks) queued = sink.offer(entry) || queued;
+    for (const sink of routed.sinks) queued = sink.offer(routed.entry) || queued;
     if (!queued) {
       this.refused++;
       return { status: 'dropped', reason: 'refused' };

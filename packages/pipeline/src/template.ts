@@ -6,11 +6,14 @@ export type CompiledTemplate = (entry: LogEntry) => string | undefined;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const KEY_PATTERN = /^[^\s{}:]+$/;
 
-function lookup(entry: LogEntry, key: string): string | undefined {
-  const value: AnyValue = entry.attributes[key] ?? entry.resource[key];
+function textOf(value: AnyValue): string | undefined {
   if (value === undefined || value === null) return undefined;
   const text = renderAnyValue(value);
   return text === '' ? undefined : text;
+}
+
+function lookup(entry: LogEntry, key: string): string | undefined {
+  return textOf(entry.attributes[key]) ?? textOf(entry.resource[key]);
 }
 
 /**

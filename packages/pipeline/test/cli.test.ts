@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile, mkdtemp } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,22 +23,27 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Collects a child's stderr and resolves when a line matches. */
-function waitForOutput(child: ChildProcess, pattern: RegExp, output: { text: string }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stderr so far:\n${output.text}`)), 20_000);
-    const check = () => {
-      if (pattern.test(output.text)) {
+/** A child's stderr as it arrives, and a wait for a line matching a pattern. */
+function watchStderr(child: ChildProcess) {
+  const output = { text: '', waitFor: (pattern: RegExp) => Promise.resolve() };
+  const waiters = new Set<() => void>();
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output.text += chunk.toString();
+    for (const check of waiters) check();
+  });
+  output.waitFor = (pattern) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stderr so far:\n${output.text}`)), 20_000);
+      const check = () => {
+        if (!pattern.test(output.text)) return;
         clearTimeout(timer);
+        waiters.delete(check);
         resolve();
-      }
-    };
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output.text += chunk.toString();
+      };
+      waiters.add(check);
       check();
     });
-    check();
-  });
+  return output;
 }
 
 describe('otel-cloud-logs CLI', () => {
@@ -61,9 +66,9 @@ describe('otel-cloud-logs CLI', () => {
       env: { ...process.env, ...emulatorEnv(urls, `127.0.0.1:${port}`) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const stderr = { text: '' };
+    const stderr = watchStderr(child);
     try {
-      await waitForOutput(child, /listening on/, stderr);
+      await stderr.waitFor(/listening on/);
       expect(stderr.text).toContain(`listening on ${gateway}/v1/logs`);
       expect((await fetch(`${gateway}/healthz`)).status).toBe(200);
 
@@ -72,7 +77,7 @@ describe('otel-cloud-logs CLI', () => {
       await run(process.execPath, [SEND_LOGS, gateway, 'json'], { timeout: 30_000 });
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      await waitForOutput(child, /draining/, stderr);
+      await stderr.waitFor(/draining/);
       await expect(fetch(`${gateway}/healthz`)).rejects.toThrow();
       const [code] = await exited;
       expect(stderr.text).toMatch(/SIGTERM: no longer accepting requests; draining the exporters \(at most 10000 ms/);
@@ -81,6 +86,53 @@ describe('otel-cloud-logs CLI', () => {
       expect(cloudwatch.events('checkout', 'web-1-json').map((event) => event.message)).toEqual(['order placed by [REDACTED:email]']);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('serve: past service.shutdown_timeout exits 1 naming what was not delivered; a second signal stops at once', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'otel-cloud-logs-'));
+    const config = join(directory, 'short-drain.yaml');
+    await writeFile(config, (await readFile(PIPELINE_YAML, 'utf8')).replace('shutdown_timeout: 10s', 'shutdown_timeout: 1s'));
+    const startGateway = async () => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
+        env: { ...process.env, ...emulatorEnv(urls, `127.0.0.1:${port}`) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const stderr = watchStderr(child);
+      await stderr.waitFor(/listening on/);
+      // CloudWatch hangs far longer than the drain deadline.
+      cloudwatch.faults.add({ kind: 'delay', operation: 'PutLogEvents', delayMillis: 6_000, times: 1 });
+      await run(process.execPath, [SEND_LOGS, `http://127.0.0.1:${port}`, 'json'], { timeout: 30_000 });
+      return { child, stderr };
+    };
+
+    const deadline = await startGateway();
+    try {
+      const exited = once(deadline.child, 'exit');
+      const signalledAt = Date.now();
+      deadline.child.kill('SIGTERM');
+      const [code] = await exited;
+      expect(Date.now() - signalledAt).toBeLessThan(4_500);
+      expect(code).toBe(1);
+      expect(deadline.stderr.text).toMatch(/shutdown deadline passed with 1 log record\(s\) undelivered \(cloudwatch_logs: 0 exported/);
+    } finally {
+      if (deadline.child.exitCode === null) deadline.child.kill('SIGKILL');
+    }
+
+    const forced = await startGateway();
+    try {
+      const exited = once(forced.child, 'exit');
+      forced.child.kill('SIGTERM');
+      await forced.stderr.waitFor(/draining/);
+      const signalledAt = Date.now();
+      forced.child.kill('SIGTERM');
+      const [code] = await exited;
+      expect(Date.now() - signalledAt).toBeLessThan(800);
+      expect(code, forced.stderr.text).toBe(130);
+      expect(forced.stderr.text).toContain('stopped without draining');
+    } finally {
+      if (forced.child.exitCode === null) forced.child.kill('SIGKILL');
     }
   });
 

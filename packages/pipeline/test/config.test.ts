@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, gatewayOptionsFromYaml, type GatewayOptions } from '../src/index.ts';
+import { emulatorEnv } from './emulator-env.ts';
 import { entry } from './entries.ts';
 
 const opened: GatewayOptions[] = [];
@@ -122,12 +124,12 @@ service:
       'receivers.zipkin: unknown receiver type; allowed: otlp',
       'processors.filter/bad.include.min_severity: unknown severity "LOUD"; use one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL',
       'processors.filter/bad.include.body.matches: invalid regular expression',
-      'processors.attributes.actions[0].action: expected one of set, rename, delete, hash, got "explode"',
+      'processors.attributes.actions[0].action: expected one of set, rename, delete, hash',
       'processors.batch: unknown processor type "batch"; allowed: filter, attributes, resource, redaction, destination',
       'exporters.cloudwatch_logs.regoin: unknown option; allowed: region, endpoint',
       'exporters.cloudwatch_logs.region: expected a string, got a list',
-      'exporters.cloudwatch_logs.message_format: expected one of json, text, got "xml"',
-      'exporters.cloudwatch_logs.retry_on_failure.initial_interval: expected a duration such as 500ms, 5s, 1m or 1h',
+      'exporters.cloudwatch_logs.message_format: expected one of json, text',
+      'exporters.cloudwatch_logs.retry_on_failure.initial_interval: expected a duration such as 500ms, 5s, 1m30s or 1h',
       'exporters.huawei_lts.auth.secret_access_key: required: needed for auth type aksk',
       'service.pipelines.logs.receivers[1]: receiver "kafka" is not declared under receivers',
       'service.pipelines.logs.processors[1]: processor "missing" is not declared under processors',
@@ -163,6 +165,42 @@ service: { shutdown_timeout: 100ms, pipelines: { logs: { receivers: [otlp], proc
     expect(add.mock.calls[0]![0]).toMatchObject({ attributes: { price: 'costs $5' }, destination: { logGroup: 'g', logStream: 's' } });
   });
 
+  it('keeps the text of a whole-value reference for string options (leading zeros), and never echoes it in a problem', () => {
+    const options = load(
+      `
+receivers: { otlp: { protocols: { http: { endpoint: '127.0.0.1:0' } } } }
+exporters:
+  scp_servicewatch:
+    endpoint: 'http://127.0.0.1:1'
+    access_key: \${env:SCP_ACCESS_KEY}
+    secret_key: \${env:SCP_SECRET_KEY}
+    account_id: \${env:SCP_ACCOUNT_ID}
+    signing_account_id: '\${env:SCP_ACCOUNT_ID}'
+    retry_on_failure: { max_elapsed_time: 1m30s }
+service: { backpressure: { max_inflight_bytes: 32MiB }, pipelines: { logs: { receivers: [otlp], exporters: [scp_servicewatch] } } }
+`,
+      { SCP_ACCESS_KEY: '0012', SCP_SECRET_KEY: '1e5', SCP_ACCOUNT_ID: '000123456789' },
+    );
+    const exporter = options.sinks[0]!.exporter;
+    expect(exporter.destinationDefaults.accountId).toBe('000123456789');
+    expect(exporter.retry).toMatchObject({ deadlineMillis: 90_000 });
+    expect(options.backpressure?.maxInflightBytes).toBe(32 * 1024 * 1024);
+
+    const problems = problemsOf(
+      `
+receivers: { otlp: { protocols: { http: {} } } }
+exporters: { cloudwatch_logs: { region: us-east-1, message_format: '\${env:SECRET}', log_group_class: '\${env:SECRET}' } }
+service: { pipelines: { logs: { receivers: [otlp], exporters: [cloudwatch_logs] } } }
+`,
+      { SECRET: 'wJalrXUtnFEMI/K7MDENG' },
+    );
+    expect([...problems].sort()).toEqual([
+      'exporters.cloudwatch_logs.log_group_class: expected one of STANDARD, INFREQUENT_ACCESS, DELIVERY',
+      'exporters.cloudwatch_logs.message_format: expected one of json, text',
+    ]);
+    expect(problems.join('\n')).not.toContain('wJalr');
+  });
+
   it('reports an exporter that cannot be created, with its path', () => {
     const problems = problemsOf(`
 receivers: { otlp: { protocols: { http: {} } } }
@@ -171,6 +209,26 @@ exporters:
 service: { pipelines: { logs: { receivers: [otlp], exporters: [scp_servicewatch] } } }
 `);
     expect(problems).toEqual([expect.stringMatching(/^exporters\.scp_servicewatch: ServiceWatch: accessKey is required/)]);
+  });
+
+  it('accepts the README example that runs against pnpm emulators, and names each unset variable it needs', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Running against the emulators'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    const options = load(yaml, { ...emulatorEnv({ cloudwatch: 'http://127.0.0.1:4510', huawei: 'http://127.0.0.1:4520', scp: 'http://127.0.0.1:4530' }), GATEWAY_ENDPOINT: '127.0.0.1:0' });
+    expect(options.sinks.map((sink) => sink.name)).toEqual(['cloudwatch_logs', 'huawei_lts', 'scp_servicewatch']);
+    expect(options.receivers[0]!.pipelines[0]!.process(entry({ severityNumber: 5 }))).toEqual({ status: 'dropped', reason: 'filter/no_debug' });
+    // Without the credentials, only the missing variables are reported (not the exporters' own complaints about them).
+    expect(problemsOf(yaml).map((problem) => problem.split(':')[0])).toEqual([
+      'exporters.cloudwatch_logs.access_key_id',
+      'exporters.cloudwatch_logs.secret_access_key',
+      'exporters.huawei_lts.project_id',
+      'exporters.huawei_lts.auth.access_key_id',
+      'exporters.huawei_lts.auth.secret_access_key',
+      'exporters.scp_servicewatch.access_key',
+      'exporters.scp_servicewatch.secret_key',
+      'exporters.scp_servicewatch.account_id',
+    ]);
   });
 
   it('reports YAML syntax errors and an empty file', () => {

@@ -1,5 +1,6 @@
-import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Agent, request as httpRequest } from 'node:http';
+import { deflateSync, gzipSync, zstdCompressSync } from 'node:zlib';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   decodeLogsResponseProtobuf,
   decodeStatusProtobuf,
@@ -80,21 +81,34 @@ describe('Gateway /v1/logs', () => {
     expect(event!.timeMillis).toBeLessThanOrEqual(Date.now());
   });
 
-  it('decodes OTLP/protobuf (gzip too): ids as hex, int64 values, every AnyValue kind', async () => {
+  it('decodes OTLP/protobuf (gzip, deflate, zstd): ids as hex, flags, int64 values, every AnyValue kind', async () => {
     const { gateway, exporter, url } = await startGateway();
+    const time = now();
     const body = encodeLogsRequestProtobuf({
       resourceLogs: [
         {
           resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] },
           scopeLogs: [
             {
-              scope: { name: 'proto' },
+              scope: { name: 'proto', version: '1.2.3' },
               logRecords: [
                 {
-                  timeUnixNano: now(),
+                  timeUnixNano: time,
+                  observedTimeUnixNano: time,
                   severityNumber: 17,
+                  severityText: 'ERROR',
+                  eventName: 'checkout.failed',
+                  flags: 1,
                   traceId: Buffer.from('5b8efff798038103d269b633813fc60c', 'hex'),
                   spanId: Buffer.from('eee19b7ec3c1b174', 'hex'),
+                  attributes: [
+                    { key: 'empty', value: { stringValue: '' } },
+                    { key: 'negative', value: { intValue: '-42' } },
+                    { key: 'min', value: { intValue: '-9223372036854775808' } },
+                    { key: 'zero', value: { doubleValue: 0 } },
+                    { key: 'no.value', value: {} },
+                    { key: 'utf8', value: { stringValue: 'größe 🚀' } },
+                  ],
                   body: {
                     kvlistValue: {
                       values: [
@@ -103,7 +117,7 @@ describe('Gateway /v1/logs', () => {
                         { key: 'ratio', value: { doubleValue: 0.5 } },
                         { key: 'ok', value: { boolValue: false } },
                         { key: 'raw', value: { bytesValue: Buffer.from([1, 2, 3]) } },
-                        { key: 'list', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 0 }] } } },
+                        { key: 'list', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 0 }, { kvlistValue: {} }, { arrayValue: {} }] } } },
                       ],
                     },
                   },
@@ -114,13 +128,32 @@ describe('Gateway /v1/logs', () => {
         },
       ],
     });
-    const response = await post(url, gzipSync(body), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('application/x-protobuf');
-    expect(decodeLogsResponseProtobuf(new Uint8Array(await response.arrayBuffer()))).toEqual({});
+    const compressions: [string, Buffer][] = [['gzip', gzipSync(body)], ['deflate', deflateSync(body)], ['zstd', zstdCompressSync(body)]];
+    for (const [encoding, compressed] of compressions) {
+      const response = await post(url, compressed, { 'content-type': 'application/x-protobuf', 'content-encoding': encoding });
+      expect(response.status, encoding).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/x-protobuf');
+      expect(decodeLogsResponseProtobuf(new Uint8Array(await response.arrayBuffer()))).toEqual({});
+    }
     await gateway.stop();
-    const [event] = exporter.events();
-    expect(JSON.parse(event!.message)).toEqual({ big: '9007199254740993', list: ['a', 0], ok: false, ratio: 0.5, raw: 'AQID', small: 7 });
+    const events = exporter.events();
+    expect(events).toHaveLength(3);
+    for (const event of events) {
+      expect(JSON.parse(event.message)).toEqual({ big: '9007199254740993', list: ['a', 0, {}, []], ok: false, ratio: 0.5, raw: 'AQID', small: 7 });
+      expect(event.entry).toMatchObject({
+        timeUnixNano: BigInt(time),
+        severityNumber: 17,
+        severityText: 'ERROR',
+        eventName: 'checkout.failed',
+        traceId: '5b8efff798038103d269b633813fc60c',
+        spanId: 'eee19b7ec3c1b174',
+        traceFlags: 1,
+        scope: { name: 'proto', version: '1.2.3' },
+        resource: { 'service.name': 'shop' },
+      });
+      expect(event.entry.attributes).toEqual({ empty: '', negative: -42, min: -9223372036854775808n, zero: 0, 'no.value': undefined, utf8: 'größe 🚀' });
+    }
+    expect(gateway.metrics().gateway.requests).toEqual({ 'protobuf+gzip': 1, 'protobuf+deflate': 1, 'protobuf+zstd': 1 });
   });
 
   it('reports records dropped by processors as a partial success, in the request encoding', async () => {
@@ -147,10 +180,19 @@ describe('Gateway /v1/logs', () => {
       [post(url, JSON.stringify({ resourceLogs: [{ scopeLogs: {} }] }), { 'content-type': 'application/json' }), 400, /resourceLogs\[0\]\.scopeLogs must be an array/],
       [post(url, JSON.stringify(jsonRequest([{ timeUnixNano: 'yesterday' }])), { 'content-type': 'application/json' }), 400, /timeUnixNano must be an integer/],
       [post(url, 'plain', { 'content-type': 'text/plain' }), 415, /unsupported Content-Type "text\/plain"/],
-      [post(url, 'x', { 'content-type': 'application/json', 'content-encoding': 'br' }), 415, /unsupported Content-Encoding "br"/],
+      [post(url, 'x', { 'content-type': 'application/json', 'content-encoding': 'snappy' }), 415, /unsupported Content-Encoding "snappy"; send gzip, deflate, zstd/],
+      [post(url, JSON.stringify(jsonRequest([{ traceId: 'W47/95gDgQPSabYzgT/GDA==' }])), { 'content-type': 'application/json' }), 400, /logRecords\[0\]\.traceId must be 32 hex digits/],
+      [post(url, JSON.stringify(jsonRequest([{ spanId: 'eee19b7e' }])), { 'content-type': 'application/json' }), 400, /logRecords\[0\]\.spanId must be 16 hex digits/],
+      [
+        post(url, JSON.stringify(jsonRequest([{ attributes: [{ key: 'n', value: { kvlistValue: { values: [{ key: 'x', value: { intValue: '12abc' } }] } } }] }])), { 'content-type': 'application/json' }),
+        400,
+        /logRecords\[0\]\.attributes\[0\]\.value\.kvlistValue\.values\[0\]\.value\.intValue must be an integer/,
+      ],
+      [post(url, JSON.stringify(jsonRequest([{ body: { arrayValue: { values: [{ bytesValue: 'not base64!' }] } } }])), { 'content-type': 'application/json' }), 400, /body\.arrayValue\.values\[0\]\.bytesValue must be base64/],
       [post(url, 'x'.repeat(70 * 1024), { 'content-type': 'application/json' }), 413, /larger than 65536 bytes/],
       [post(url, gzipSync(Buffer.alloc(200 * 1024, 32)), { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 413, /after decompression/],
       [post(url, 'not gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 400, /not valid gzip/],
+      [post(url, zstdCompressSync(Buffer.alloc(200 * 1024, 32)), { 'content-type': 'application/json', 'content-encoding': 'zstd' }), 413, /after decompression/],
       [fetch(`${url}/v1/traces`, { method: 'POST' }), 404, /no such path/],
       [fetch(`${url}/v1/logs`), 405, /use POST/],
     ];
@@ -185,18 +227,149 @@ describe('Gateway /v1/logs', () => {
   });
 });
 
+describe('Gateway robustness', () => {
+  it('answers 500 to a request that hits a bug, and keeps serving the next ones', async () => {
+    const { gateway, exporter, url, pipeline } = await startGateway();
+    const sink = pipeline.sinks()[0]!;
+    const offer = vi.spyOn(sink, 'offer').mockImplementationOnce(() => {
+      throw new Error('boom');
+    });
+    const request = () => post(url, JSON.stringify(jsonRequest([{ timeUnixNano: now(), severityNumber: 9, body: { stringValue: 'hello' } }])), { 'content-type': 'application/json' });
+    const failed = await request();
+    expect(failed.status).toBe(500);
+    expect(((await failed.json()) as { code: number; message: string })).toEqual({ code: 13, message: 'internal error in the gateway; see its log' });
+    offer.mockRestore();
+    expect((await request()).status).toBe(200);
+    await gateway.stop();
+    expect(exporter.events().map((event) => event.message)).toEqual(['hello']);
+  });
+});
+
+describe('Gateway backpressure', () => {
+  const big = (tenant: string, n: number) => ({
+    timeUnixNano: now(),
+    severityNumber: 9,
+    body: { stringValue: `${n}:${'x'.repeat(1000)}` },
+    attributes: [{ key: 'tenant', value: { stringValue: tenant } }],
+  });
+
+  it('refuses (429) only requests with records for the exporter that is behind; the others keep flowing', async () => {
+    const stalled = new RecordingExporter('stalled');
+    const healthy = new RecordingExporter('healthy');
+    stalled.hold();
+    const stalledSink = new ExporterSink('stalled', stalled, { scheduledDelayMillis: 10, maxQueueBytes: 4 * 1024, shutdownTimeoutMillis: 2_000 });
+    const healthySink = new ExporterSink('healthy', healthy, { scheduledDelayMillis: 10, shutdownTimeoutMillis: 2_000 });
+    const pipeline = new LogPipeline({ name: 'logs', routes: [{ when: { attributes: { tenant: 'slow' } }, sinks: [stalledSink] }], defaultSinks: [healthySink] });
+    const gateway = new Gateway({
+      receivers: [{ name: 'otlp', port: 0, pipelines: [pipeline] }],
+      sinks: [stalledSink, healthySink],
+      backpressure: { queueFillThreshold: 0.5, retryAfterSeconds: 2 },
+      shutdownTimeoutMillis: 2_000,
+    });
+    running.push(gateway);
+    const [url] = (await gateway.start()) as [string];
+    const send = (records: object[]) => post(url, JSON.stringify(jsonRequest(records)), { 'content-type': 'application/json' });
+
+    expect((await send([big('slow', 1), big('slow', 2), big('slow', 3)])).status).toBe(200);
+    expect(stalledSink.queueFill()).toBeGreaterThanOrEqual(0.5);
+    // Records for the healthy exporter only: accepted.
+    expect((await send([big('fast', 4)])).status).toBe(200);
+    // A request mixing both is refused whole, so that the client's retry does not duplicate record 6.
+    const mixed = await send([big('slow', 5), big('fast', 6)]);
+    expect(mixed.status).toBe(429);
+    expect(mixed.headers.get('retry-after')).toBe('2');
+    expect(((await mixed.json()) as { message: string }).message).toMatch(/exporter stalled is behind/);
+    expect(pipeline.stats()).toMatchObject({ received: 4, forwarded: 4 });
+
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(healthy.events().map((event) => event.message.split(':')[0])).toEqual(['4']);
+    stalled.resume();
+    await gateway.stop();
+    expect(stalled.events().map((event) => event.message.split(':')[0])).toEqual(['1', '2', '3']);
+    expect(gateway.metrics().gateway.responses).toEqual({ '200': 2, '429': 1 });
+  });
+
+  it('refuses (429) a request while others hold max_inflight_bytes, and never refuses a request alone', async () => {
+    const { gateway, exporter, url } = await startGateway({ backpressure: { maxInflightBytes: 1_500 } });
+    const body = JSON.stringify(jsonRequest([{ timeUnixNano: now(), severityNumber: 9, body: { stringValue: 'y'.repeat(2_000) } }]));
+    // A slow client: half of its body now, the rest later. Alone, it may exceed the budget.
+    const slow = httpRequest(`${url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } });
+    const slowStatus = new Promise<number>((resolve, reject) => {
+      slow.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode!);
+      });
+      slow.on('error', reject);
+    });
+    slow.write(body.slice(0, 1_200));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = await post(url, JSON.stringify(jsonRequest([{ timeUnixNano: now(), severityNumber: 9, body: { stringValue: 'z'.repeat(400) } }])), {
+      'content-type': 'application/json',
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(((await refused.json()) as { message: string }).message).toMatch(/more than max_inflight_bytes \(1500 bytes\)/);
+    slow.end(body.slice(1_200));
+    expect(await slowStatus).toBe(200);
+    // The budget is released: the next request is read.
+    expect((await post(url, JSON.stringify(jsonRequest([{ timeUnixNano: now(), severityNumber: 9, body: { stringValue: 'after' } }])), { 'content-type': 'application/json' })).status).toBe(200);
+    await gateway.stop();
+    expect(exporter.events().map((event) => event.message.slice(0, 5))).toEqual(['yyyyy', 'after']);
+  });
+
+  it('answers 413 to a chunked body that grows past the limit (no Content-Length), rather than resetting the connection', async () => {
+    const { url } = await startGateway();
+    const endless = new ReadableStream({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode('x'.repeat(16 * 1024)));
+      },
+    });
+    const response = await fetch(`${url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: endless, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(((await response.json()) as { message: string }).message).toMatch(/larger than 65536 bytes/);
+  });
+});
+
 describe('Gateway /healthz, /metrics and stop()', () => {
   it('serves health, Prometheus text and JSON metrics', async () => {
     const { url } = await startGateway();
     await post(url, JSON.stringify(jsonRequest([{ timeUnixNano: now(), severityNumber: 5, body: { stringValue: 'debug' } }])), { 'content-type': 'application/json' });
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${url}/healthz`, { method: 'HEAD' })).status).toBe(200);
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(text).toContain('# TYPE otel_cloud_logs_exported_records_total counter');
     expect(text).toContain('otel_cloud_logs_pipeline_dropped_records_total{pipeline="logs",reason="filter/no_debug"} 1');
     expect(text).toContain('otel_cloud_logs_gateway_received_records_total 1');
+    expect(text).toContain('otel_cloud_logs_gateway_requests_total{encoding="json",compression="none"} 1');
     const json = (await (await fetch(`${url}/metrics?format=json`)).json()) as GatewayMetrics;
     expect(json.exporters.recording).toMatchObject({ exported: 0, droppedTotal: 0 });
     expect(json.pipelines.logs.dropped).toEqual({ 'filter/no_debug': 1 });
+  });
+
+  it('answers a request in flight on a keep-alive connection when stop() begins, without waiting for its keep-alive timeout', async () => {
+    const { gateway, exporter, url } = await startGateway();
+    const body = JSON.stringify(jsonRequest([{ timeUnixNano: now(), severityNumber: 9, body: { stringValue: 'in flight' } }]));
+    const agent = new Agent({ keepAlive: true });
+    const inFlight = httpRequest(`${url}/v1/logs`, { agent, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } });
+    const answered = new Promise<number>((resolve, reject) => {
+      inFlight.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode!);
+      });
+      inFlight.on('error', reject);
+    });
+    inFlight.write(body.slice(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const startedAt = Date.now();
+    const stopping = gateway.stop();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    inFlight.end(body.slice(10));
+    expect(await answered).toBe(200);
+    expect(await stopping).toEqual({ complete: true, undeliveredRecords: 0 });
+    expect(Date.now() - startedAt).toBeLessThan(1_500);
+    expect(exporter.events().map((event) => event.message)).toEqual(['in flight']);
+    agent.destroy();
   });
 
   it('stops accepting, then delivers what was queued before returning', async () => {

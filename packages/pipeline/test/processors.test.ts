@@ -8,6 +8,7 @@ import {
   filterProcessor,
   hashAttributeValue,
   passesLuhn,
+  BUILTIN_REDACTION_PATTERNS,
   redactionProcessor,
   resourceProcessor,
 } from '../src/index.ts';
@@ -127,6 +128,44 @@ describe('redactionProcessor', () => {
     expect(redaction.process(input)).toBe(input);
   });
 
+  it('leaves epoch timestamps and ids that happen to pass the Luhn check alone', () => {
+    // Nanosecond and millisecond timestamps, and a 16-digit id that starts like no card network.
+    expect([passesLuhn('1732287600123456798'), passesLuhn('1732287600123'), passesLuhn('1234567812345670')]).toEqual([true, true, true]);
+    const input = entry({ body: 'ts=1732287600123456798 at 1732287600123 id 1234567812345670' });
+    expect(redaction.process(input)).toBe(input);
+    expect(redaction.process(entry({ body: 'amex 3782 822463 10005, mc 5555-5555-5555-4444' }))!.body).toBe('amex [REDACTED:credit_card], mc [REDACTED:credit_card]');
+  });
+
+  it('keeps multibyte text around a match exactly as it was', () => {
+    const output = redaction.process(entry({ body: '支払い完了：jane@example.com 様 🎉 カード 4111111111111111。' }))!;
+    expect(output.body).toBe('支払い完了：[REDACTED:email] 様 🎉 カード [REDACTED:credit_card]。');
+  });
+
+  it('switches each built-in pattern off on its own', () => {
+    const samples: Record<string, string> = {
+      private_key: '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----',
+      jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl',
+      bearer_token: 'Bearer abcdef0123456789',
+      aws_access_key_id: 'AKIAIOSFODNN7EXAMPLE',
+      api_token: `ghp_${'a1B2'.repeat(9)}`,
+      secret_assignment: 'password=hunter2',
+      credit_card: '4111 1111 1111 1111',
+      email: 'jane@example.com',
+    };
+    expect(Object.keys(samples).sort()).toEqual(BUILTIN_REDACTION_PATTERNS.map((pattern) => pattern.name).sort());
+    const body = Object.values(samples).join(' | ');
+    const allOn = redaction.process(entry({ body }))!.body as string;
+    for (const [name, sample] of Object.entries(samples)) {
+      expect(allOn, name).toContain(`[REDACTED:${name}]`);
+      expect(allOn, name).not.toContain(sample.replace(/^(Bearer |password=)/, ''));
+      const withoutIt = redactionProcessor({ patterns: { [name]: false } }).process(entry({ body }))!.body as string;
+      expect(withoutIt, name).toContain(sample);
+      expect(withoutIt, name).not.toContain(`[REDACTED:${name}]`);
+      // The others still apply.
+      for (const other of Object.keys(samples).filter((key) => key !== name)) expect(withoutIt, `${name} off`).toContain(`[REDACTED:${other}]`);
+    }
+  });
+
   it('redacts structured bodies and attributes, and whole values under sensitive keys', () => {
     const input = entry({
       body: { message: 'login by bob@example.org', nested: [{ password: 'p4ss' }, 'fine'] },
@@ -158,6 +197,8 @@ describe('compileTemplate and destinationProcessor', () => {
     expect(template(entry({ attributes: { 'host.name': 'override' }, resource: { 'host.name': 'web-1', 'process.pid': 42 } }))).toBe('override-42');
     expect(template(entry({ resource: { 'process.pid': 42 } }))).toBe('unknown-host-42');
     expect(template(entry({ resource: { 'host.name': 'web-1' } }))).toBeUndefined();
+    // An empty record attribute does not hide the resource's value.
+    expect(template(entry({ attributes: { 'host.name': '' }, resource: { 'host.name': 'web-1', 'process.pid': 42 } }))).toBe('web-1-42');
     expect(() => compileTemplate('/app/{service.name')).toThrow(/unbalanced brace/);
     expect(() => compileTemplate('/app/{}')).toThrow(/placeholder \{\} needs an attribute key/);
   });

@@ -17,6 +17,8 @@ export interface RecordedEvent {
   readonly size: number;
   readonly message: string;
   readonly attributes: Readonly<Record<string, AnyValue>>;
+  /** The entry as the exporter received it. */
+  readonly entry: LogEntry;
 }
 
 /** A provider exporter for tests: keeps what it was sent; `hold()` makes it slow until released. */
@@ -53,7 +55,7 @@ export class RecordingExporter extends ConstraintAwareExporter<RecordedEvent> {
   encode(entry: LogEntry): RecordedEvent | InvalidEvent {
     const message = renderAnyValue(entry.body);
     if (message === '') return { invalid: 'empty_message', message: 'empty body' };
-    return { timeMillis: entry.timeMillis, size: utf8ByteLength(message), message, attributes: entry.attributes };
+    return { timeMillis: entry.timeMillis, size: utf8ByteLength(message), message, attributes: entry.attributes, entry };
   }
 
   truncate(event: RecordedEvent, maxSize: number): RecordedEvent | undefined {

@@ -4,9 +4,23 @@ const REFERENCE = /\$\$|\$\{([^}]*)\}/g;
 const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
 /**
+ * A value that was exactly one `${env:...}` reference: `typed` is what YAML makes of it (`4318` → a number),
+ * `text` the variable's text as is, which string options read so that `007` or `1e5` (an account id, a key)
+ * keep their characters.
+ */
+export class SubstitutedValue {
+  readonly text: string;
+  readonly typed: unknown;
+  constructor(text: string, typed: unknown) {
+    this.text = text;
+    this.typed = typed;
+  }
+}
+
+/**
  * Replaces `${env:VAR}` and `${env:VAR:-default}` in every string of the parsed configuration (`$$` is a literal `$`).
  * A string that is exactly one reference takes the type the value has in YAML (`${env:PORT}` → 4318), as in the
- * Collector. An unset variable without a default is a problem at that path.
+ * Collector, while string options still read its text (see `SubstitutedValue`). An unset variable without a default is a problem at that path.
  */
 export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[]): unknown {
   if (typeof value === 'string') return substituteString(value, env, path, problems);
@@ -39,10 +53,11 @@ function substituteString(text: string, env: NodeJS.ProcessEnv, path: string, pr
     return resolved;
   });
   if (!whole) return replaced;
+  let typed: unknown;
   try {
-    const typed: unknown = parse(replaced);
-    return typeof typed === 'number' || typeof typed === 'boolean' ? typed : replaced;
+    typed = parse(replaced);
   } catch {
     return replaced;
   }
+  return typeof typed === 'number' || typeof typed === 'boolean' ? new SubstitutedValue(replaced, typed) : replaced;
 }

@@ -71,16 +71,18 @@ interface ServiceSettings {
   readonly shutdownTimeoutMillis: number;
   readonly queueFillThreshold: number | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly maxInflightBytes: number | undefined;
 }
 
 function serviceSettings(service: ConfigNode): ServiceSettings {
   const backpressure = service.child('backpressure');
-  backpressure.map(['queue_fill_threshold', 'retry_after']);
+  backpressure.map(['queue_fill_threshold', 'retry_after', 'max_inflight_bytes']);
   const retryAfter = backpressure.child('retry_after').millis();
   return {
     shutdownTimeoutMillis: service.child('shutdown_timeout').millis() ?? 30_000,
     queueFillThreshold: backpressure.child('queue_fill_threshold').number({ min: 0.01, max: 1 }),
     retryAfterSeconds: retryAfter === undefined ? undefined : Math.max(1, Math.ceil(retryAfter / 1000)),
+    maxInflightBytes: backpressure.child('max_inflight_bytes').bytes(),
   };
 }
 
@@ -113,7 +115,10 @@ export function gatewayOptionsFromYaml(text: string, options: LoadConfigOptions 
   const exporterPlans = new Map<string, ExporterPlan>();
   for (const [id, node] of root.child('exporters').entries()) {
     const plan = exporterFromConfig(id, node);
-    if (plan) exporterPlans.set(id, plan);
+    // Creating an exporter whose options already have problems (unset variables included) would only
+    // repeat them in other words.
+    const hasProblems = problems.some((problem) => problem.startsWith(`${node.path}.`) || problem.startsWith(`${node.path}:`));
+    if (plan && !hasProblems) exporterPlans.set(id, plan);
   }
 
   const isDeclared = (section: string, id: string) => {
@@ -213,7 +218,7 @@ export function gatewayOptionsFromYaml(text: string, options: LoadConfigOptions 
     receivers: receiverOptions,
     sinks: [...sinks.values()],
     shutdownTimeoutMillis: settings.shutdownTimeoutMillis,
-    backpressure: { queueFillThreshold: settings.queueFillThreshold, retryAfterSeconds: settings.retryAfterSeconds },
+    backpressure: { queueFillThreshold: settings.queueFillThreshold, retryAfterSeconds: settings.retryAfterSeconds, maxInflightBytes: settings.maxInflightBytes },
   };
 }
 

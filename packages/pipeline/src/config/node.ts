@@ -1,3 +1,5 @@
+import { SubstitutedValue } from './env.ts';
+
 /** Every problem found in a configuration, each with the path of the value at fault. */
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -8,7 +10,9 @@ export class ConfigError extends Error {
   }
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+// One or more parts, as in Go and the Collector: 500ms, 5s, 1m30s, 1h.
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/;
 const SIZE_UNITS: Readonly<Record<string, number>> = { B: 1, KB: 1e3, KiB: 1024, MB: 1e6, MiB: 1024 ** 2, GB: 1e9, GiB: 1024 ** 3 };
@@ -25,12 +29,16 @@ function describeType(value: unknown): string {
  * (never the value itself, which may be a secret) when it has the wrong type, so that every mistake is reported at once.
  */
 export class ConfigNode {
+  /** The value as YAML types it (an `${env:...}` reference included). */
   readonly value: unknown;
   readonly path: string;
+  /** As substituted, before typing, when the value was exactly one `${env:...}` reference. */
+  private readonly substitutedText: string | undefined;
   private readonly problems: string[];
 
   constructor(value: unknown, path: string, problems: string[]) {
-    this.value = value;
+    this.value = value instanceof SubstitutedValue ? value.typed : value;
+    this.substitutedText = value instanceof SubstitutedValue ? value.text : undefined;
     this.path = path;
     this.problems = problems;
   }
@@ -46,7 +54,7 @@ export class ConfigNode {
   child(key: string | number): ConfigNode {
     const path = typeof key === 'number' ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key;
     const container = this.value as Record<string | number, unknown> | undefined;
-    return new ConfigNode(container?.[key], path, this.problems);
+    return new ConfigNode(typeof container === 'object' && container !== null ? container[key] : undefined, path, this.problems);
   }
 
   /** Checks that this is a map with only `allowed` keys; returns false (with a problem) when it is not a map. */
@@ -89,6 +97,7 @@ export class ConfigNode {
    * read as its digits (YAML and `${env:...}` make `account_id: 123456789012` a number).
    */
   string(): string | undefined {
+    if (this.substitutedText !== undefined) return this.substitutedText;
     if (!this.present || this.value === '') return undefined;
     if (Number.isSafeInteger(this.value)) return String(this.value);
     if (typeof this.value !== 'string') {
@@ -116,7 +125,7 @@ export class ConfigNode {
       return undefined;
     }
     if ((range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max)) {
-      this.problem(`expected ${allowed}, got ${value}`);
+      this.problem(`expected ${allowed}`);
       return undefined;
     }
     return value;
@@ -125,7 +134,8 @@ export class ConfigNode {
   oneOf<T extends string>(allowed: readonly T[]): T | undefined {
     if (!this.present) return undefined;
     if (typeof this.value !== 'string' || !(allowed as readonly string[]).includes(this.value)) {
-      this.problem(`expected one of ${allowed.join(', ')}, got ${typeof this.value === 'string' ? JSON.stringify(this.value) : describeType(this.value)}`);
+      // Not echoed: a secret pasted into the wrong option must not reach the error output.
+      this.problem(`expected one of ${allowed.join(', ')}${typeof this.value === 'string' ? '' : `, got ${describeType(this.value)}`}`);
       return undefined;
     }
     return this.value as T;
@@ -135,12 +145,14 @@ export class ConfigNode {
   millis(): number | undefined {
     if (!this.present) return undefined;
     if (typeof this.value === 'number' && Number.isFinite(this.value) && this.value >= 0) return this.value;
-    const match = typeof this.value === 'string' ? DURATION.exec(this.value.trim()) : null;
-    if (!match) {
-      this.problem('expected a duration such as 500ms, 5s, 1m or 1h (or a number of milliseconds)');
+    const text = typeof this.value === 'string' ? this.value.trim() : '';
+    if (!DURATION.test(text)) {
+      this.problem('expected a duration such as 500ms, 5s, 1m30s or 1h (or a number of milliseconds)');
       return undefined;
     }
-    return Number(match[1]) * DURATION_UNITS[match[2]!]!;
+    let millis = 0;
+    for (const [, amount, unit] of text.matchAll(DURATION_PART)) millis += Number(amount) * DURATION_UNITS[unit!]!;
+    return millis;
   }
 
   /** A size such as `64MiB`, `512KiB`, `1MB`, or a number of bytes. */
@@ -165,7 +177,8 @@ export class ConfigNode {
     if (!this.present) return undefined;
     const out: Record<string, string> = {};
     for (const [key, node] of this.entries()) {
-      if (typeof node.value === 'string' || typeof node.value === 'number' || typeof node.value === 'boolean') out[key] = String(node.value);
+      if (typeof node.value === 'number' || typeof node.value === 'boolean') out[key] = node.substitutedText ?? String(node.value);
+      else if (typeof node.value === 'string') out[key] = node.value;
       else node.problem(`expected a string, got ${describeType(node.value)}`);
     }
     return out;

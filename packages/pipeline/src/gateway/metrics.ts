@@ -5,6 +5,8 @@ import type { PipelineStats } from '../pipeline.ts';
 export interface GatewayCounters {
   /** HTTP responses to `/v1/logs`, by status code. */
   readonly responses: Readonly<Record<string, number>>;
+  /** `/v1/logs` request bodies read, by encoding and compression: `json`, `json+gzip`, `protobuf+zstd`... */
+  readonly requests: Readonly<Record<string, number>>;
   readonly receivedRecords: number;
   /** Records reported back to clients as rejected (partial success). */
   readonly rejectedRecords: number;
@@ -64,6 +66,15 @@ export function renderPrometheus(metrics: GatewayMetrics): string {
 
   const gateway = metrics.gateway;
   family('otel_cloud_logs_gateway_responses_total', 'counter', 'Responses to POST /v1/logs, by HTTP status', Object.entries(gateway.responses).map(([code, value]) => [{ code }, value]));
+  family(
+    'otel_cloud_logs_gateway_requests_total',
+    'counter',
+    'Request bodies read on /v1/logs, by encoding and compression',
+    Object.entries(gateway.requests).map(([key, value]) => {
+      const [encoding = key, compression = 'none'] = key.split('+');
+      return [{ encoding, compression }, value];
+    }),
+  );
   family('otel_cloud_logs_gateway_received_records_total', 'counter', 'Log records received over OTLP', [[{}, gateway.receivedRecords]]);
   family('otel_cloud_logs_gateway_rejected_records_total', 'counter', 'Log records reported to clients as rejected', [[{}, gateway.rejectedRecords]]);
   return `${lines.join('\n')}\n`;

@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { logEntriesFromOtlpJson, type LogEntry } from '@otel-cloud-logs/core';
+import { logEntriesFromOtlpJson, ProblemReporter, type LogEntry } from '@otel-cloud-logs/core';
 import { encodeLogsResponseProtobuf, encodeStatusProtobuf } from '../otlp/proto.ts';
 import { checkLogsRequestShape, encodingOf, fillObservedTime, OtlpHttpError, parseLogsRequest, readRequestBody, type OtlpEncoding } from '../otlp/request.ts';
-import type { LogPipeline, PipelineStats } from '../pipeline.ts';
+import type { LogPipeline, PipelineStats, RoutedRecord } from '../pipeline.ts';
 import type { ExporterSink } from '../sink.ts';
 import { renderPrometheus, type GatewayMetrics } from './metrics.ts';
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_MAX_INFLIGHT_BYTES = 128 * 1024 * 1024;
 
 export interface ReceiverOptions {
   /** As in the configuration, e.g. `otlp` or `otlp/internal`. */
@@ -23,8 +24,16 @@ export interface ReceiverOptions {
 }
 
 export interface BackpressureOptions {
-  /** Refuse requests with 429 once any exporter queue of the receiver's pipelines is this full (0-1). Default 0.8. */
+  /**
+   * Refuse a request with 429 when an exporter its records are routed to has its queue this full (0-1).
+   * Default 0.8. Requests whose records go only to other exporters are still accepted.
+   */
   readonly queueFillThreshold?: number;
+  /**
+   * Request bodies being read or decoded at once, over all receivers (wire bytes plus decompressed bytes);
+   * further requests get 429. A request is always let through when no other is in flight. Default 128 MiB.
+   */
+  readonly maxInflightBytes?: number;
   /** Sent as `Retry-After` with 429 and 503 answers. Default 5 s. */
   readonly retryAfterSeconds?: number;
 }
@@ -45,7 +54,7 @@ export interface StopReport {
 }
 
 // google.rpc.Code values for the OTLP error body.
-const RPC_CODE: Readonly<Record<number, number>> = { 400: 3, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 503: 14 };
+const RPC_CODE: Readonly<Record<number, number>> = { 400: 3, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
 
 interface Listener {
   readonly options: ReceiverOptions;
@@ -54,7 +63,7 @@ interface Listener {
 }
 
 /**
- * The OTLP/HTTP gateway: `POST /v1/logs` (JSON or protobuf, gzip or not) into the pipelines, `GET /healthz`,
+ * The OTLP/HTTP gateway: `POST /v1/logs` (JSON or protobuf; gzip, deflate, zstd or not) into the pipelines, `GET /healthz`,
  * and `GET /metrics` (Prometheus text; JSON with `?format=json` or `Accept: application/json`).
  */
 export class Gateway {
@@ -62,7 +71,11 @@ export class Gateway {
   private readonly listeners: Listener[] = [];
   private readonly queueFillThreshold: number;
   private readonly retryAfterSeconds: number;
+  private readonly maxInflightBytes: number;
+  private inflightBytes = 0;
+  private readonly problems = new ProblemReporter('@otel-cloud-logs/pipeline gateway');
   private readonly responses = new Map<string, number>();
+  private readonly requests = new Map<string, number>();
   private receivedRecords = 0;
   private rejectedRecords = 0;
   private draining = false;
@@ -72,14 +85,23 @@ export class Gateway {
     this.options = options;
     this.queueFillThreshold = options.backpressure?.queueFillThreshold ?? 0.8;
     this.retryAfterSeconds = options.backpressure?.retryAfterSeconds ?? 5;
+    this.maxInflightBytes = options.backpressure?.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
     if (!(this.queueFillThreshold > 0 && this.queueFillThreshold <= 1)) throw new RangeError('backpressure.queueFillThreshold must be in (0, 1]');
+    if (!(this.maxInflightBytes > 0)) throw new RangeError('backpressure.maxInflightBytes must be a positive number of bytes');
     if (options.receivers.length === 0) throw new TypeError('the gateway needs at least one receiver');
   }
 
   /** Starts every receiver and returns their base URLs (e.g. http://127.0.0.1:4318). */
   async start(): Promise<string[]> {
     for (const receiver of this.options.receivers) {
-      const server = createServer((request, response) => void this.onRequest(listener, request, response));
+      const server = createServer((request, response) => {
+        // A bug must cost one request a 500, not the whole gateway an unhandled rejection.
+        this.onRequest(listener, request, response).catch((error: unknown) => {
+          this.problems.error('request', `unexpected error on ${request.method} ${request.url}: ${(error as Error).message}`);
+          if (response.headersSent) response.destroy();
+          else this.fail(response, 'json', new OtlpHttpError(500, 'internal error in the gateway; see its log'), { connection: 'close' });
+        });
+      });
       const listener: Listener = { options: receiver, server, sinks: [...new Set(receiver.pipelines.flatMap((pipeline) => pipeline.sinks()))] };
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -106,7 +128,12 @@ export class Gateway {
     return {
       exporters: Object.fromEntries(this.options.sinks.map((sink) => [sink.name, sink.metrics()])),
       pipelines,
-      gateway: { responses: Object.fromEntries(this.responses), receivedRecords: this.receivedRecords, rejectedRecords: this.rejectedRecords },
+      gateway: {
+        responses: Object.fromEntries(this.responses),
+        requests: Object.fromEntries(this.requests),
+        receivedRecords: this.receivedRecords,
+        rejectedRecords: this.rejectedRecords,
+      },
     };
   }
 
@@ -124,8 +151,12 @@ export class Gateway {
         ({ server }) =>
           new Promise<void>((resolve) => {
             const force = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+            // Keep-alive connections whose request was in flight become idle only later; close them as soon as
+            // they do, rather than wait for their keep-alive timeout while the drain deadline runs.
+            const sweep = setInterval(() => server.closeIdleConnections(), 50);
             server.close(() => {
               clearTimeout(force);
+              clearInterval(sweep);
               resolve();
             });
             server.closeIdleConnections();
@@ -142,12 +173,14 @@ export class Gateway {
   }
 
   private async onRequest(listener: Listener, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (this.draining) response.setHeader('connection', 'close');
     const url = new URL(request.url ?? '/', 'http://gateway');
-    if (url.pathname === '/healthz' && request.method === 'GET') {
+    const isRead = request.method === 'GET' || request.method === 'HEAD';
+    if (url.pathname === '/healthz' && isRead) {
       sendJson(response, this.draining ? 503 : 200, { status: this.draining ? 'draining' : 'ok' });
       return;
     }
-    if (url.pathname === '/metrics' && request.method === 'GET') {
+    if (url.pathname === '/metrics' && isRead) {
       const wantsJson = url.searchParams.get('format') === 'json' || (request.headers.accept ?? '').includes('application/json');
       if (wantsJson) sendJson(response, 200, this.metrics());
       else send(response, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, renderPrometheus(this.metrics()));
@@ -173,46 +206,83 @@ export class Gateway {
       });
       return;
     }
-    const full = listener.sinks.find((sink) => sink.queueFill() >= this.queueFillThreshold);
-    if (full) {
-      this.fail(response, encoding, new OtlpHttpError(429, `exporter ${full.name} is behind (queue over ${Math.round(this.queueFillThreshold * 100)} %); retry later`), {
-        'retry-after': String(this.retryAfterSeconds),
-      });
+    // Every exporter behind: no need to read the body to know the answer.
+    if (listener.sinks.every((sink) => this.isBehind(sink))) {
+      this.refuseBehind(response, encoding, listener.sinks[0]!);
       return;
     }
-    let entries: LogEntry[];
-    try {
-      const body = await readRequestBody(request, listener.options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES);
-      const otlp = parseLogsRequest(body, encoding);
-      checkLogsRequestShape(otlp);
-      fillObservedTime(otlp, BigInt(Date.now()) * 1_000_000n);
-      try {
-        entries = logEntriesFromOtlpJson(otlp);
-      } catch (error) {
-        throw new OtlpHttpError(400, `invalid log record: ${(error as Error).message}`);
+    let held = 0;
+    const reserve = (bytes: number) => {
+      const heldByOthers = this.inflightBytes - held;
+      if (heldByOthers > 0 && this.inflightBytes + bytes > this.maxInflightBytes) {
+        throw new OtlpHttpError(429, `the gateway is reading more than max_inflight_bytes (${this.maxInflightBytes} bytes) of requests at once; retry later`);
       }
-    } catch (error) {
-      const failure = error instanceof OtlpHttpError ? error : new OtlpHttpError(400, (error as Error).message);
-      this.fail(response, encoding, failure, failure.status === 413 ? { connection: 'close' } : {});
-      return;
+      held += bytes;
+      this.inflightBytes += bytes;
+    };
+    try {
+      let entries: LogEntry[];
+      try {
+        const body = await readRequestBody(request, listener.options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES, reserve);
+        this.countRequest(encoding, request.headers['content-encoding']);
+        const otlp = parseLogsRequest(body, encoding);
+        checkLogsRequestShape(otlp);
+        fillObservedTime(otlp, BigInt(Date.now()) * 1_000_000n);
+        try {
+          entries = logEntriesFromOtlpJson(otlp);
+        } catch (error) {
+          throw new OtlpHttpError(400, `invalid log record: ${(error as Error).message}`);
+        }
+      } catch (error) {
+        const failure = error instanceof OtlpHttpError ? error : new OtlpHttpError(400, (error as Error).message);
+        const headers: Record<string, string> = failure.status === 429 ? { 'retry-after': String(this.retryAfterSeconds) } : {};
+        // Refused before the body was read to its end: close rather than read the rest of it.
+        if (!request.complete) headers.connection = 'close';
+        this.fail(response, encoding, failure, headers);
+        return;
+      }
+      this.accept(response, encoding, entries, listener.options.pipelines);
+    } finally {
+      this.inflightBytes -= held;
     }
-    this.accept(response, encoding, entries, listener.options.pipelines);
   }
 
+  private isBehind(sink: ExporterSink): boolean {
+    return sink.queueFill() >= this.queueFillThreshold;
+  }
+
+  private refuseBehind(response: ServerResponse, encoding: OtlpEncoding, sink: ExporterSink): void {
+    this.fail(response, encoding, new OtlpHttpError(429, `exporter ${sink.name} is behind (queue over ${Math.round(this.queueFillThreshold * 100)} %); retry later`), {
+      'retry-after': String(this.retryAfterSeconds),
+    });
+  }
+
+  /**
+   * Routes every record first: when one of them is headed for an exporter that is behind, the whole request is
+   * refused (429) before anything is queued, so the client's retry does not duplicate the rest. Otherwise every
+   * record is queued and those not accepted are reported as a partial success.
+   */
   private accept(response: ServerResponse, encoding: OtlpEncoding, entries: readonly LogEntry[], pipelines: readonly LogPipeline[]): void {
+    const routed: { pipeline: LogPipeline; records: RoutedRecord[] }[] = pipelines.map((pipeline) => ({ pipeline, records: entries.map((entry) => pipeline.route(entry)) }));
+    const targets = new Set(routed.flatMap(({ records }) => records.flatMap((record) => record.sinks)));
+    const behind = [...targets].find((sink) => this.isBehind(sink));
+    if (behind) {
+      this.refuseBehind(response, encoding, behind);
+      return;
+    }
     const rejectedBy = new Map<string, number>();
     let rejected = 0;
-    for (const entry of entries) {
+    for (let i = 0; i < entries.length; i++) {
       let queued = false;
-      const reasons: string[] = [];
-      for (const pipeline of pipelines) {
-        const verdict = pipeline.process(entry);
+      const reasons = new Set<string>();
+      for (const { pipeline, records } of routed) {
+        const verdict = pipeline.deliver(records[i]!);
         if (verdict.status === 'queued') queued = true;
-        else reasons.push(verdict.reason);
+        else reasons.add(verdict.reason);
       }
       if (queued) continue;
       rejected++;
-      for (const reason of new Set(reasons)) rejectedBy.set(reason, (rejectedBy.get(reason) ?? 0) + 1);
+      for (const reason of reasons) rejectedBy.set(reason, (rejectedBy.get(reason) ?? 0) + 1);
     }
     this.receivedRecords += entries.length;
     this.rejectedRecords += rejected;
@@ -233,6 +303,12 @@ export class Gateway {
     } else {
       sendJson(response, error.status, { code, message: error.message }, headers);
     }
+  }
+
+  private countRequest(encoding: OtlpEncoding, contentEncoding: string | undefined): void {
+    const compression = (contentEncoding ?? 'identity').trim().toLowerCase();
+    const key = compression === 'identity' ? encoding : `${encoding}+${compression}`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
   }
 
   private count(status: number): void {

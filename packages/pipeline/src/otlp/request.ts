@@ -1,10 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import { gunzip } from 'node:zlib';
+import { gunzip, inflate, zstdDecompress, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { OtlpLogsRequest } from '@otel-cloud-logs/core';
 import { decodeLogsRequestProtobuf } from './proto.ts';
 
-const gunzipAsync = promisify(gunzip);
+// The encodings OTel SDKs and the Collector's otlphttp exporter send (snappy and lz4 are not supported).
+const DECOMPRESSORS: Readonly<Record<string, (body: Buffer, options: ZlibOptions) => Promise<Buffer>>> = {
+  gzip: promisify(gunzip),
+  deflate: promisify(inflate),
+  zstd: promisify(zstdDecompress) as (body: Buffer, options: ZlibOptions) => Promise<Buffer>,
+};
 
 export type OtlpEncoding = 'json' | 'protobuf';
 
@@ -26,29 +31,64 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | unde
   return undefined;
 }
 
-/** Reads the body, refusing (413) as soon as it passes `maxBytes`, and gunzips it (again within `maxBytes`). */
-export async function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const contentEncoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (contentEncoding !== 'identity' && contentEncoding !== 'gzip') {
-    throw new OtlpHttpError(415, `unsupported Content-Encoding ${JSON.stringify(contentEncoding)}; send gzip or no encoding`);
+/**
+ * Reads the body, refusing (413) as soon as it passes `maxBytes`, and decompresses it (gzip, deflate or zstd;
+ * again within `maxBytes`).
+ * `reserve` is told of every byte held (read, then decompressed) and throws to refuse the request.
+ */
+export async function readRequestBody(request: IncomingMessage, maxBytes: number, reserve: (bytes: number) => void = () => {}): Promise<Buffer> {
+  const contentEncoding = (request.headers['content-encoding'] || 'identity').trim().toLowerCase();
+  const decompress = contentEncoding === 'identity' ? undefined : DECOMPRESSORS[contentEncoding];
+  if (contentEncoding !== 'identity' && !decompress) {
+    throw new OtlpHttpError(415, `unsupported Content-Encoding ${JSON.stringify(contentEncoding)}; send gzip, deflate, zstd or no encoding`);
   }
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of request) {
-    length += (chunk as Buffer).length;
+  const body = await collectBody(request, (chunk, length) => {
     if (length > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk as Buffer);
-  }
-  const body = Buffer.concat(chunks, length);
-  if (contentEncoding === 'identity') return body;
+    reserve(chunk.length);
+  });
+  if (!decompress) return body;
+  let decompressed: Buffer;
   try {
-    return await gunzipAsync(body, { maxOutputLength: maxBytes });
+    decompressed = await decompress(body, { maxOutputLength: maxBytes });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes, 'after decompression');
-    throw new OtlpHttpError(400, `the body is not valid gzip: ${(error as Error).message}`);
+    throw new OtlpHttpError(400, `the body is not valid ${contentEncoding}: ${(error as Error).message}`);
   }
+  reserve(decompressed.length);
+  return decompressed;
+}
+
+/**
+ * Collects the body chunk by chunk; when `check` throws, the request is refused with that error while the
+ * rest of the body is read and discarded (destroying the request would reset the connection before the
+ * client sees the answer).
+ */
+function collectBody(request: IncomingMessage, check: (chunk: Buffer, length: number) => void): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      try {
+        check(chunk, length);
+      } catch (error) {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        request.resume();
+        reject(error);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, length));
+    request.on('data', onData);
+    request.once('end', onEnd);
+    request.once('error', reject);
+    // A client that goes away mid-body: without this the caller would wait (and hold its bytes) forever.
+    request.once('close', () => reject(new OtlpHttpError(400, 'the client closed the connection before the body was complete')));
+  });
 }
 
 function tooLarge(maxBytes: number, when = ''): OtlpHttpError {
@@ -87,23 +127,61 @@ function expectObject(value: unknown, path: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** OTLP/JSON carries ids as hex (not base64 as protobuf JSON mapping would); an empty id means none. */
+function expectHexId(value: unknown, digits: number, path: string): void {
+  if (value === undefined || value === null || value === '') return;
+  if (typeof value !== 'string' || value.length !== digits || !/^[0-9a-fA-F]+$/.test(value)) {
+    throw new OtlpHttpError(400, `${path} must be ${digits} hex digits (${digits / 2} bytes)`);
+  }
+}
+
 /** Checks the nesting of an OTLP/JSON request so that a malformed one is refused with the path of the problem. */
 export function checkLogsRequestShape(request: OtlpLogsRequest): void {
   expectArray(request.resourceLogs, 'resourceLogs').forEach((resourceLogs, r) => {
     const rl = expectObject(resourceLogs, `resourceLogs[${r}]`);
-    if (rl.resource !== undefined) expectArray(expectObject(rl.resource, `resourceLogs[${r}].resource`).attributes, `resourceLogs[${r}].resource.attributes`);
+    if (rl.resource !== undefined) checkKeyValues(expectObject(rl.resource, `resourceLogs[${r}].resource`).attributes, `resourceLogs[${r}].resource.attributes`);
     expectArray(rl.scopeLogs, `resourceLogs[${r}].scopeLogs`).forEach((scopeLogs, s) => {
       const sl = expectObject(scopeLogs, `resourceLogs[${r}].scopeLogs[${s}]`);
       expectArray(sl.logRecords, `resourceLogs[${r}].scopeLogs[${s}].logRecords`).forEach((record, l) => {
         const path = `resourceLogs[${r}].scopeLogs[${s}].logRecords[${l}]`;
         const lr = expectObject(record, path);
-        expectArray(lr.attributes, `${path}.attributes`).forEach((kv, k) => {
-          if (typeof expectObject(kv, `${path}.attributes[${k}]`).key !== 'string') throw new OtlpHttpError(400, `${path}.attributes[${k}].key must be a string`);
-        });
-        if (lr.body !== undefined && lr.body !== null) expectObject(lr.body, `${path}.body`);
+        checkKeyValues(lr.attributes, `${path}.attributes`);
+        if (lr.body !== undefined && lr.body !== null) checkAnyValue(lr.body, `${path}.body`);
+        expectHexId(lr.traceId, 32, `${path}.traceId`);
+        expectHexId(lr.spanId, 16, `${path}.spanId`);
       });
     });
   });
+}
+
+function checkKeyValues(list: unknown, path: string): void {
+  expectArray(list, path).forEach((kv, k) => {
+    const pair = expectObject(kv, `${path}[${k}]`);
+    if (typeof pair.key !== 'string') throw new OtlpHttpError(400, `${path}[${k}].key must be a string`);
+    if (pair.value !== undefined && pair.value !== null) checkAnyValue(pair.value, `${path}[${k}].value`);
+  });
+}
+
+const INTEGER = /^-?\d+$/;
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** An OTLP/JSON AnyValue: int64 as an integer or its decimal string, bytes as base64, nested lists and maps. */
+function checkAnyValue(value: unknown, path: string): void {
+  const any = expectObject(value, path);
+  if (any.intValue !== undefined && !(Number.isSafeInteger(any.intValue) || (typeof any.intValue === 'string' && INTEGER.test(any.intValue)))) {
+    throw new OtlpHttpError(400, `${path}.intValue must be an integer (int64 as a decimal string)`);
+  }
+  // Proto3 JSON accepts a double as a number or a string ("1.5", "NaN", "Infinity").
+  if (any.doubleValue !== undefined && typeof any.doubleValue !== 'number' && !(typeof any.doubleValue === 'string' && (any.doubleValue === 'NaN' || !Number.isNaN(Number(any.doubleValue))))) {
+    throw new OtlpHttpError(400, `${path}.doubleValue must be a number`);
+  }
+  if (any.bytesValue !== undefined && !(typeof any.bytesValue === 'string' && BASE64.test(any.bytesValue))) {
+    throw new OtlpHttpError(400, `${path}.bytesValue must be base64`);
+  }
+  if (any.arrayValue !== undefined) {
+    expectArray(expectObject(any.arrayValue, `${path}.arrayValue`).values, `${path}.arrayValue.values`).forEach((item, i) => checkAnyValue(item, `${path}.arrayValue.values[${i}]`));
+  }
+  if (any.kvlistValue !== undefined) checkKeyValues(expectObject(any.kvlistValue, `${path}.kvlistValue`).values, `${path}.kvlistValue.values`);
 }
 
 function isUnset(time: string | number | undefined): boolean {

@@ -37,7 +37,9 @@ export const BUILTIN_REDACTION_PATTERNS: readonly RedactionPattern[] = [
     name: 'secret_assignment',
     regex: /(?<=\b(?:password|passwd|pwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token|token)"?\s*[:=]\s*"?)[^\s"',;&}]+/gi,
   },
-  { name: 'credit_card', regex: /\b\d(?:[ -]?\d){12,18}\b/g, accept: passesLuhn },
+  // Card networks' numbers start with 2-6 (Mastercard, Amex/JCB/Diners, Visa, Discover/UnionPay); with the Luhn
+  // check this leaves epoch timestamps (1...) and most ids alone.
+  { name: 'credit_card', regex: /\b[2-6](?:[ -]?\d){12,18}\b/g, accept: passesLuhn },
   { name: 'email', regex: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g },
 ];
 
