@@ -99,7 +99,7 @@ export function resolveEndpoint(options: Pick<CloudWatchLogsExporterOptions, 're
   try {
     url = new URL(endpoint);
   } catch {
-    throw new TypeError(`CloudWatchLogsExporter: endpoint ${JSON.stringify(endpoint)} is not a URL (expected e.g. https://logs.${region}.amazonaws.com)`);
+    throw new TypeError(`CloudWatchLogsExporter: endpoint is not a URL (expected e.g. https://logs.${region}.amazonaws.com); its value is not repeated here in case it holds a secret`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new TypeError(`CloudWatchLogsExporter: endpoint must be http(s), got ${url.protocol}`);

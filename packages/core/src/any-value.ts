@@ -69,6 +69,9 @@ export function fromOtlpAnyValue(value: OtlpAnyValue | undefined): AnyValue {
   if ('stringValue' in value) return value.stringValue;
   if ('boolValue' in value) return value.boolValue;
   if ('intValue' in value) {
+    if (typeof value.intValue === 'string' && !/^-?\d+$/.test(value.intValue)) {
+      throw new TypeError(`intValue must be an integer, got ${JSON.stringify(value.intValue.slice(0, 40))}`);
+    }
     const n = typeof value.intValue === 'string' ? BigInt(value.intValue) : value.intValue;
     return typeof n === 'bigint' && n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
   }

@@ -144,6 +144,15 @@ function parseNanos(value: string | number | undefined, path: string): bigint {
   }
 }
 
+/** Runs a decoder and names the path of the value it could not decode (e.g. an `intValue` that is not a number). */
+function decodeAt<T>(path: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    throw new TypeError(`${path}: ${(error as Error).message}`);
+  }
+}
+
 /**
  * Converts OTLP/JSON `resourceLogs` into entries. Throws a `TypeError` naming the path of the first malformed
  * field (a non-numeric `timeUnixNano`, a `resourceLogs` that is not an array).
@@ -154,12 +163,12 @@ export function logEntriesFromOtlpJson(request: OtlpLogsRequest, defaults?: Dest
     throw new TypeError('resourceLogs must be an array');
   }
   (request.resourceLogs ?? []).forEach((resourceLogs, r) => {
-    const resource = fromOtlpKeyValues(resourceLogs.resource?.attributes);
+    const resource = decodeAt(`resourceLogs[${r}].resource.attributes`, () => fromOtlpKeyValues(resourceLogs.resource?.attributes));
     (resourceLogs.scopeLogs ?? []).forEach((scopeLogs, s) => {
       const scope = scopeLogs.scope?.name !== undefined ? { name: scopeLogs.scope.name, version: scopeLogs.scope.version } : undefined;
       (scopeLogs.logRecords ?? []).forEach((record, l) => {
         const path = `resourceLogs[${r}].scopeLogs[${s}].logRecords[${l}]`;
-        const attributes = fromOtlpKeyValues(record.attributes);
+        const attributes = decodeAt(`${path}.attributes`, () => fromOtlpKeyValues(record.attributes));
         const observedTimeUnixNano = parseNanos(record.observedTimeUnixNano, `${path}.observedTimeUnixNano`);
         let timeUnixNano = parseNanos(record.timeUnixNano, `${path}.timeUnixNano`);
         if (timeUnixNano === 0n) timeUnixNano = observedTimeUnixNano;
@@ -169,7 +178,7 @@ export function logEntriesFromOtlpJson(request: OtlpLogsRequest, defaults?: Dest
           observedTimeUnixNano,
           severityNumber: record.severityNumber,
           severityText: record.severityText,
-          body: fromOtlpAnyValue(record.body),
+          body: decodeAt(`${path}.body`, () => fromOtlpAnyValue(record.body)),
           eventName: record.eventName,
           attributes,
           resource,

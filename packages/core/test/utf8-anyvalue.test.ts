@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { renderAnyValue, fromOtlpAnyValue, toOtlpAnyValue, truncateUtf8, utf8ByteLength } from '@otel-cloud-logs/core';
+import { renderAnyValue, fromOtlpAnyValue, logEntriesFromOtlpJson, toOtlpAnyValue, truncateUtf8, utf8ByteLength } from '@otel-cloud-logs/core';
 
 describe('UTF-8 accounting', () => {
   test('counts bytes, not UTF-16 code units', () => {
@@ -43,5 +43,17 @@ describe('AnyValue rendering', () => {
     const value = { s: 'x', i: 42, d: 1.5, b: false, bytes: new Uint8Array([7]), list: [1, 'two'], map: { k: 'v' }, big: 2n ** 63n - 1n };
     expect(fromOtlpAnyValue(toOtlpAnyValue(value))).toEqual(value);
     expect(fromOtlpAnyValue({ intValue: '123' })).toBe(123);
+  });
+});
+
+describe('OTLP/JSON decoding errors', () => {
+  test('name the path of the bad value', () => {
+    const request = {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1', body: { stringValue: 'ok' } }, { timeUnixNano: '2', attributes: [{ key: 'n', value: { intValue: 'abc' } }] }] }] }],
+    };
+    expect(() => logEntriesFromOtlpJson(request)).toThrow('resourceLogs[0].scopeLogs[0].logRecords[1].attributes: intValue must be an integer, got "abc"');
+    expect(() => logEntriesFromOtlpJson({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: 'soon' }] }] }] })).toThrow(
+      /logRecords\[0\]\.timeUnixNano must be an integer number of nanoseconds/,
+    );
   });
 });

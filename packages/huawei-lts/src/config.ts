@@ -98,7 +98,7 @@ function endpointUrl(owner: string, name: string, given: string | undefined, fal
   try {
     url = new URL(text);
   } catch {
-    throw new TypeError(`${owner}: ${name} ${JSON.stringify(text)} is not a URL; expected e.g. https://host[:port]`);
+    throw new TypeError(`${owner}: ${name} is not a URL; expected e.g. https://host[:port] (the value is not repeated here in case it holds a secret)`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${owner}: ${name} must be an http(s) URL, got ${url.protocol}`);
   return url;
@@ -139,7 +139,7 @@ export function resolveConnection(owner: string, options: HuaweiCloudConnectionO
   const region = nonEmpty(options.region) ?? nonEmpty(env[ENVIRONMENT_VARIABLES.region]);
   const projectId = nonEmpty(options.projectId) ?? nonEmpty(env[ENVIRONMENT_VARIABLES.projectId]);
   if (projectId !== undefined && !isProjectId(projectId)) {
-    throw new TypeError(`${owner}: projectId must be the 32-character project id (console: My Credentials > Projects), got ${JSON.stringify(projectId)}`);
+    throw new TypeError(`${owner}: projectId must be the 32-character project id (console: My Credentials > Projects); got ${projectId.length} characters`);
   }
   const margin = options.tokenRefreshMarginMillis ?? 3_600_000;
   if (!Number.isFinite(margin) || margin < 0) throw new RangeError(`${owner}: tokenRefreshMarginMillis must be a non-negative number`);

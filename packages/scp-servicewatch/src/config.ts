@@ -77,9 +77,9 @@ const HOST_TOKEN = /^[a-z0-9][a-z0-9-]*$/;
 
 /** `https://servicewatch.{region}.{env}.samsungsdscloud.com` */
 export function serviceWatchEndpoint(region: string, environment: string): string {
-  if (!HOST_TOKEN.test(region)) throw new TypeError(`ServiceWatch: region must look like 'kr-west1', got ${JSON.stringify(region)}`);
+  if (!HOST_TOKEN.test(region)) throw new TypeError(`ServiceWatch: region must look like 'kr-west1', got a value of ${region.length} characters`);
   if (!HOST_TOKEN.test(environment)) {
-    throw new TypeError(`ServiceWatch: environment must be the host's environment letter ('s', 'g' or 'e'), got ${JSON.stringify(environment)}`);
+    throw new TypeError(`ServiceWatch: environment must be the host's environment letter ('s', 'g' or 'e'), got a value of ${environment.length} characters`);
   }
   return `https://servicewatch.${region}.${environment}.samsungsdscloud.com`;
 }
@@ -100,7 +100,7 @@ function resolveEndpoint(options: ServiceWatchConnectionOptions, env: ServiceWat
   try {
     url = new URL(endpoint);
   } catch {
-    throw new TypeError(`ServiceWatch: endpoint is not a URL: ${JSON.stringify(endpoint)}`);
+    throw new TypeError('ServiceWatch: endpoint is not a URL (expected e.g. https://servicewatch.kr-west1.s.samsungsdscloud.com); its value is not repeated here in case it holds a secret');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`ServiceWatch: endpoint must be http(s), got ${url.protocol}`);
   if (url.search || url.hash) throw new TypeError('ServiceWatch: endpoint must not carry a query or fragment');
@@ -118,7 +118,7 @@ export function normalizeApiVersion(apiVersion: string | undefined): string {
   const trimmed = apiVersion.trim();
   if (/^\d+(\.\d+)*$/.test(trimmed)) return `servicewatch ${trimmed}`;
   if (/^servicewatch \d+(\.\d+)*$/.test(trimmed)) return trimmed;
-  throw new TypeError(`ServiceWatch: apiVersion must look like '1.2' or 'servicewatch 1.2', got ${JSON.stringify(apiVersion)}`);
+  throw new TypeError(`ServiceWatch: apiVersion must look like '1.2' or 'servicewatch 1.2', got a value of ${apiVersion.length} characters`);
 }
 
 /** Resolves options, then environment variables, into a checked connection. Throws a TypeError naming what is missing. */
@@ -158,13 +158,20 @@ export function resolveLimits(options: ServiceWatchLimitOptions = {}): ResolvedL
   const reserve = options.envelopeReserveBytes ?? DEFAULT_LIMITS.envelopeReserveBytes;
   if (!Number.isSafeInteger(reserve) || reserve < 0) throw new RangeError(`ServiceWatch: limits.envelopeReserveBytes must be a non-negative integer, got ${reserve}`);
   if (reserve >= maxBodyBytes) throw new RangeError(`ServiceWatch: limits.envelopeReserveBytes (${reserve}) must be below maxRequestBytes (${maxBodyBytes})`);
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes;
+  // maxRequestBytes is the service's body limit, not a fill target: one record must fit in a body with its envelope.
+  if (Number.isSafeInteger(maxEventBytes) && maxEventBytes + RECORD_SEPARATOR_BYTES > maxBodyBytes - reserve) {
+    throw new RangeError(
+      `ServiceWatch: limits.maxEventBytes (${maxEventBytes}) must fit in one request: at most maxRequestBytes − envelopeReserveBytes − ${RECORD_SEPARATOR_BYTES} = ${maxBodyBytes - reserve - RECORD_SEPARATOR_BYTES}`,
+    );
+  }
   return {
     maxBodyBytes,
     planning: {
       maxRequestBytes: maxBodyBytes - reserve,
       perEventOverheadBytes: RECORD_SEPARATOR_BYTES,
       maxEventsPerRequest: options.maxEventsPerRequest ?? DEFAULT_LIMITS.maxEventsPerRequest,
-      maxEventBytes: options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes,
+      maxEventBytes,
       maxSpanMillis: options.maxSpanMillis,
       chronological: options.chronological ?? false,
       maxAgeMillis: options.maxAgeMillis,
