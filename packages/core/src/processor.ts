@@ -25,6 +25,8 @@ export interface ConstraintAwareBatchProcessorOptions<E extends WireEvent> {
 }
 
 interface ReadyRequest<E> {
+  /** Order of sealing: a flush waits for the requests sealed up to its call, not for later ones. */
+  readonly seq: number;
   readonly destination: Destination;
   readonly events: E[];
   readonly queueBytes: number;
@@ -60,7 +62,10 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
   private readonly buffers = new Map<string, DestinationBuffer<E>>();
   private readonly ready: ReadyRequest<E>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly idleWaiters = new Set<() => void>();
+  /** Records of each sealed request not yet finished (delivered, refused or dropped), by seq. */
+  private readonly unfinished = new Map<number, number>();
+  private readonly flushWaiters = new Set<() => void>();
+  private sealedCount = 0;
   private readonly abort = new AbortController();
   private queueBytes = 0;
   private queueRecords = 0;
@@ -146,18 +151,20 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
     return this.flush(options?.timeoutMillis ?? this.shutdownTimeoutMillis).then(() => undefined);
   }
 
-  /** Seals every open request and waits until all are delivered or `timeoutMillis` passes. */
+  /**
+   * Seals every open request and waits until those and all earlier ones are finished, or `timeoutMillis` passes.
+   * Records emitted meanwhile do not hold it up, so a flush under steady load still returns.
+   */
   async flush(timeoutMillis: number): Promise<FlushReport> {
     for (const buffer of this.buffers.values()) this.seal(buffer);
     this.pump();
-    const complete = await this.waitIdle(timeoutMillis);
+    const upTo = this.sealedCount;
+    const complete = await this.waitFor(upTo, timeoutMillis);
+    const undeliveredRecords = this.unfinishedRecords(upTo);
     if (!complete) {
-      this.exporter.problems.warn(
-        'flush_timeout',
-        `flush did not complete within ${timeoutMillis} ms: ${this.queueRecords} log record(s) still queued or in flight`,
-      );
+      this.exporter.problems.warn('flush_timeout', `flush did not complete within ${timeoutMillis} ms: ${undeliveredRecords} log record(s) still queued or in flight`);
     }
-    return { complete, undeliveredRecords: this.queueRecords };
+    return { complete, undeliveredRecords };
   }
 
   shutdown(): Promise<void> {
@@ -171,7 +178,7 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
       // Give up on what is left: abort in-flight requests (counted as dropped 'shutdown' by delivery) and queued ones.
       this.abort.abort(new Error('shutdown deadline passed'));
       for (const request of this.ready.splice(0)) this.release(request, 'shutdown');
-      await this.waitIdle(1_000);
+      await this.waitFor(this.sealedCount, 1_000);
       this.exporter.problems.error('shutdown_incomplete', `shutdown gave up on ${report.undeliveredRecords} log record(s) after ${this.shutdownTimeoutMillis} ms`);
     }
     clearTimeout(this.timer);
@@ -206,13 +213,18 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
   private release(request: ReadyRequest<E>, dropReason?: DropReason): void {
     this.queueBytes -= request.queueBytes;
     this.queueRecords -= request.events.length;
+    this.unfinished.delete(request.seq);
     if (dropReason) this.drop(dropReason, request.events.length);
+    for (const wake of this.flushWaiters) wake();
   }
 
   private seal(buffer: DestinationBuffer<E>): void {
     if (buffer.builder.length === 0) return;
     const queueBytes = buffer.builder.requestBytes;
-    this.ready.push({ destination: buffer.destination, events: buffer.builder.take(), queueBytes });
+    const seq = ++this.sealedCount;
+    const events = buffer.builder.take();
+    this.unfinished.set(seq, events.length);
+    this.ready.push({ seq, destination: buffer.destination, events, queueBytes });
   }
 
   private pump(): void {
@@ -230,7 +242,6 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
         this.inFlight.delete(task);
         this.release(request);
         this.pump();
-        if (this.isIdle()) for (const wake of this.idleWaiters) wake();
       });
     }
   }
@@ -261,21 +272,31 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
     }
   }
 
-  private isIdle(): boolean {
-    return this.ready.length === 0 && this.inFlight.size === 0;
+  private unfinishedRecords(upTo: number): number {
+    let records = 0;
+    for (const [seq, count] of this.unfinished) if (seq <= upTo) records += count;
+    return records;
   }
 
-  private waitIdle(timeoutMillis: number): Promise<boolean> {
-    if (this.isIdle()) return Promise.resolve(true);
+  /** Resolves true once every request sealed up to `upTo` is finished, false at the timeout. */
+  private waitFor(upTo: number, timeoutMillis: number): Promise<boolean> {
+    // Seqs are inserted in ascending order and a Map keeps insertion order: the first key is the oldest.
+    const finished = () => {
+      const oldest = this.unfinished.keys().next().value;
+      return oldest === undefined || oldest > upTo;
+    };
+    if (finished()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (complete: boolean) => {
         clearTimeout(timer);
-        this.idleWaiters.delete(wake);
+        this.flushWaiters.delete(check);
         resolve(complete);
       };
-      const wake = () => done(true);
-      const timer = setTimeout(() => done(this.isIdle()), timeoutMillis);
-      this.idleWaiters.add(wake);
+      const check = () => {
+        if (finished()) done(true);
+      };
+      const timer = setTimeout(() => done(finished()), timeoutMillis);
+      this.flushWaiters.add(check);
     });
   }
 }

@@ -191,6 +191,25 @@ describe('ConstraintAwareBatchProcessor', () => {
     await provider.shutdown();
   });
 
+  test('forceFlush under steady load returns once what was queued at the call is delivered', async () => {
+    const exporter = new MemoryExporter(smallLimits());
+    exporter.sendDelayMillis = 30;
+    const { processor, provider, logger } = setup(exporter, { scheduledDelayMillis: 20 });
+    for (let i = 0; i < 50; i++) logger.emit({ body: `before ${i}` });
+    let n = 0;
+    const steady = setInterval(() => logger.emit({ body: `during ${n++}` }), 1);
+    try {
+      const started = Date.now();
+      await processor.forceFlush({ timeoutMillis: 10_000 });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(exporter.messages().filter((m) => m.startsWith('before'))).toHaveLength(50);
+    } finally {
+      clearInterval(steady);
+    }
+    await provider.shutdown();
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 50 + n, droppedTotal: 0 });
+  });
+
   test('rejects bad options with a clear message', () => {
     const exporter = new MemoryExporter(smallLimits());
     expect(() => new ConstraintAwareBatchProcessor({ exporter, maxQueueBytes: 100 })).toThrow(/maxQueueBytes .* at least one largest event/);
