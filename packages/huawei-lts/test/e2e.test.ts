@@ -63,7 +63,7 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
     const expected = new Map<number, { destination: number; truncated: boolean; body: string | undefined }>();
     const dropped = { too_old: 0, too_new: 0, invalid_destination: 0 };
     let truncated = 0;
-    const total = 3000;
+    const total = 100_000;
     const order = Array.from({ length: total }, (_, i) => i).sort(() => next() - 0.5);
     for (const seq of order) {
       const destination = seq % 3;
