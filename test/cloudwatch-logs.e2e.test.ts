@@ -295,6 +295,31 @@ describe('configuration from the AWS environment, service answers, timeouts and 
     expect(exporter.metrics.snapshot()).toMatchObject({ exported: 1, retriedRequests: 1 });
   });
 
+  test('an entity is sent with every request; a refused one is counted and reported once, the events still stored', async () => {
+    const exporter = exporterFor({ entity: { keyAttributes: { Type: 'Service', Name: 'orders', Environment: 'prod' } } });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter })] });
+    provider.getLogger('x').emit({ body: 'with a valid entity' });
+    await provider.shutdown();
+    expect(exporter.entityRejections).toBe(0);
+
+    const messages: string[] = [];
+    diag.setLogger({ error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    try {
+      const refused = exporterFor({ entity: { keyAttributes: { Type: 'Service', Bogus: 'x' } } });
+      const refusedProvider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter: refused, scheduledDelayMillis: 10 })] });
+      refusedProvider.getLogger('x').emit({ body: 'first' });
+      await refusedProvider.forceFlush();
+      refusedProvider.getLogger('x').emit({ body: 'second' });
+      await refusedProvider.shutdown();
+      expect(refused.entityRejections).toBe(2);
+      expect(refused.metrics.snapshot()).toMatchObject({ exported: 2, rejectedTotal: 0 });
+      expect(messages.filter((m) => m.includes('InvalidKeyAttributes'))).toHaveLength(1);
+    } finally {
+      diag.disable();
+    }
+    expect(emulator.events('/otel/default', 'default').map((e) => JSON.parse(e.message).body)).toEqual(['with a valid entity', 'first', 'second']);
+  });
+
   test('self-metrics are published through a MeterProvider', async () => {
     const { MeterProvider, InMemoryMetricExporter, PeriodicExportingMetricReader, AggregationTemporality } = await import('@opentelemetry/sdk-metrics');
     const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);

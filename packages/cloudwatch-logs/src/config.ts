@@ -35,8 +35,19 @@ export interface CloudWatchLogsExporterOptions extends ConstraintAwareExporterOp
   readonly messageFormat?: 'json' | 'text';
   /** Largest event: '1MB' (current service limit, default) or '256KB' (the older limit, for old accounts or strict tooling). */
   readonly eventSizeLimit?: '1MB' | '256KB';
+  /**
+   * The entity the events belong to (CloudWatch "Explore related"), sent with every PutLogEvents call, e.g.
+   * `{ keyAttributes: { Type: 'Service', Name: 'orders', Environment: 'prod' } }`. A refused entity does not
+   * refuse the events: CloudWatch answers `rejectedEntityInfo`, counted in `entityRejections` and reported through diag.
+   */
+  readonly entity?: CloudWatchEntity;
   /** Keep records this far inside the −14 d / +2 h window, so they do not expire on the way. Default 5 min. */
   readonly timeWindowMarginMillis?: number;
+}
+
+export interface CloudWatchEntity {
+  readonly keyAttributes: Readonly<Record<string, string>>;
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** Bytes CloudWatch adds to each event when it counts a request. */
@@ -125,6 +136,9 @@ export function validateOptions(options: CloudWatchLogsExporterOptions): void {
   }
   if (options.eventSizeLimit !== undefined && options.eventSizeLimit !== '1MB' && options.eventSizeLimit !== '256KB') {
     throw new TypeError(`CloudWatchLogsExporter: eventSizeLimit must be '1MB' or '256KB', got ${JSON.stringify(options.eventSizeLimit)}`);
+  }
+  if (options.entity !== undefined && (typeof options.entity.keyAttributes !== 'object' || options.entity.keyAttributes === null)) {
+    throw new TypeError("CloudWatchLogsExporter: entity needs keyAttributes, e.g. { keyAttributes: { Type: 'Service', Name: 'orders', Environment: 'prod' } }");
   }
   const credentials = options.credentials;
   if (credentials !== undefined && typeof credentials !== 'function' && (!credentials.accessKeyId || !credentials.secretAccessKey)) {

@@ -25,6 +25,7 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
   readonly endpoint: URL;
   private readonly defaults: DestinationDefaults;
   private readonly format: MessageFormat;
+  private readonly entity: CloudWatchLogsExporterOptions['entity'];
   private readonly client: CloudWatchLogsClient;
   private readonly provisioner: LogStreamProvisioner;
   private readonly destinationProblems = new Map<string, string | undefined>();
@@ -40,6 +41,7 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
     this.limits = cloudWatchLimits(options);
     this.defaults = { logGroup: options.logGroupName, logStream: options.logStreamName };
     this.format = options.messageFormat ?? 'json';
+    this.entity = options.entity;
     this.client = new CloudWatchLogsClient(url, new CloudWatchSigner(region, options.credentials), this.http);
     this.provisioner = new LogStreamProvisioner(this.client, {
       createLogStream: options.createLogStream ?? true,
@@ -74,7 +76,7 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
   }
 
   async send(destination: Destination, events: readonly CloudWatchEvent[], context: SendContext): Promise<SendOutcome<CloudWatchEvent>> {
-    const request = toPutLogEventsRequest(destination, events);
+    const request = toPutLogEventsRequest(destination, events, this.entity);
     try {
       return this.accepted(await this.client.call<PutLogEventsResponse>('PutLogEvents', request, context), events.length);
     } catch (error) {

@@ -10,6 +10,7 @@ export {
   resolveEndpoint,
   type AwsCredentials,
   type AwsCredentialsProvider,
+  type CloudWatchEntity,
   type CloudWatchLogsExporterOptions,
 } from './config.ts';
 export {

@@ -1,3 +1,4 @@
+import type { CloudWatchEntity } from './config.ts';
 import { ROUTING_ATTRIBUTES, renderAnyValue, toJsonValue, truncateUtf8, utf8ByteLength, type Destination, type InvalidEvent, type LogEntry, type WireEvent } from '@otel-cloud-logs/core';
 
 /** One PutLogEvents event with the size CloudWatch counts for it (UTF-8 bytes of the message). */
@@ -10,6 +11,7 @@ export interface PutLogEventsRequest {
   readonly logGroupName: string;
   readonly logStreamName: string;
   readonly logEvents: ReadonlyArray<{ readonly timestamp: number; readonly message: string }>;
+  readonly entity?: CloudWatchEntity;
 }
 
 export type MessageFormat = 'json' | 'text';
@@ -65,10 +67,11 @@ export function truncateEvent(event: CloudWatchEvent, maxSize: number): CloudWat
 }
 
 /** The PutLogEvents body for events that already satisfy every limit (sorted, within size, count and span). */
-export function toPutLogEventsRequest(destination: Destination, events: readonly CloudWatchEvent[]): PutLogEventsRequest {
+export function toPutLogEventsRequest(destination: Destination, events: readonly CloudWatchEvent[], entity?: CloudWatchEntity): PutLogEventsRequest {
   return {
     logGroupName: destination.logGroup,
     logStreamName: destination.logStream,
     logEvents: events.map((event) => ({ timestamp: event.timeMillis, message: event.message })),
+    ...(entity && { entity }),
   };
 }
