@@ -244,6 +244,69 @@ describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsExp
   });
 });
 
+describe('retries, deadlines and refusals against the emulator', () => {
+  test('Retry-After is honoured over a shorter backoff', async () => {
+    emulator.faults.add({ kind: 'throttle', operation: 'PutLogEvents', times: 1, retryAfterSeconds: 1 });
+    const exporter = exporterFor({ messageFormat: 'text' }); // backoff 5-50 ms: only Retry-After explains a 1 s wait
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 10 })] });
+    provider.getLogger('x').emit({ body: 'after a pause' });
+    const started = Date.now();
+    await provider.shutdown();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(emulator.events('/otel/default', 'default').map((e) => e.message)).toEqual(['after a pause']);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 1, retriedRequests: 1, throttledRequests: 1 });
+  });
+
+  test('a Retry-After beyond the retry deadline gives up at once, counted as retry_deadline_exceeded', async () => {
+    emulator.faults.add({ kind: 'throttle', operation: 'PutLogEvents', retryAfterSeconds: 120 });
+    const exporter = exporterFor({ messageFormat: 'text', retry: { ...fastRetry, deadlineMillis: 5_000 } });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 10 })] });
+    for (let i = 0; i < 3; i++) provider.getLogger('x').emit({ body: `m${i}` });
+    const started = Date.now();
+    await provider.shutdown();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(emulator.requestCount('PutLogEvents')).toBe(1);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 0, dropped: { retry_deadline_exceeded: 3 }, retriedRequests: 0 });
+  });
+
+  test('shutdown gives up on a request stuck at its deadline: each record counted once, as shutdown', async () => {
+    emulator.faults.add({ kind: 'delay', operation: 'PutLogEvents', delayMillis: 5_000 });
+    const exporter = exporterFor({ messageFormat: 'text' });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 10, shutdownTimeoutMillis: 300 })] });
+    for (let i = 0; i < 4; i++) provider.getLogger('x').emit({ body: `m${i}`, attributes: { log_stream_value: `s${i % 2}` } });
+    const started = Date.now();
+    await provider.shutdown();
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 0, droppedTotal: 4, dropped: { shutdown: 4 }, rejectedTotal: 0, queueRecords: 0 });
+  });
+
+  test('InvalidParameterException from the service is never retried; the request is counted as rejected', async () => {
+    await emulator.stop();
+    emulator = new CloudWatchLogsEmulator({ maxEventBytes: 262_144 }); // stricter than the exporter's 1 MB default
+    await emulator.start();
+    const exporter = exporterFor({ messageFormat: 'text' });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter })] });
+    provider.getLogger('x').emit({ body: 'z'.repeat(400_000) });
+    provider.getLogger('x').emit({ body: 'small' });
+    await provider.shutdown();
+    expect(emulator.requestCount('PutLogEvents')).toBe(1);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 0, rejected: { InvalidParameterException: 2 }, retriedRequests: 0 });
+  });
+
+  test("an oversize record in the default 'json' format arrives as valid JSON, its body cut with the marker", async () => {
+    const exporter = exporterFor();
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter })] });
+    provider.getLogger('x').emit({ body: 'é'.repeat(700_000), severityText: 'ERROR', attributes: { orderId: 42 } }); // 1.4 MB
+    await provider.shutdown();
+    const [event] = emulator.events('/otel/default', 'default');
+    expect(Buffer.byteLength(event!.message)).toBeLessThanOrEqual(MAX_MESSAGE);
+    const parsed = JSON.parse(event!.message);
+    expect(parsed).toMatchObject({ severityText: 'ERROR', attributes: { orderId: 42 } });
+    expect(parsed.body).toMatch(/^é+…\[truncated by otel-cloud-logs: \d+ bytes\]$/);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 1, truncated: 1 });
+  });
+});
+
 describe('configuration from the AWS environment, service answers, timeouts and metrics', () => {
   const saved = { ...process.env };
   afterEach(() => {
@@ -326,7 +389,8 @@ describe('configuration from the AWS environment, service answers, timeouts and 
     const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 });
     const meterProvider = new MeterProvider({ readers: [reader] });
     const exporter = exporterFor({ meterProvider, messageFormat: 'text' });
-    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter })] });
+    // Given to both the exporter and the processor: still one data point per counter and reason.
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter, meterProvider })] });
     provider.getLogger('x').emit({ body: 'ok' });
     provider.getLogger('x').emit({ body: '' });
     await provider.shutdown();

@@ -62,6 +62,14 @@ const HINTS: Record<string, string> = {
 /** Classifies a failed PutLogEvents call: throttling, 5xx and network errors are retried; the rest are not. */
 export function classifyFailure<E>(error: unknown): SendOutcome<E> {
   if (error instanceof NetworkError) return { status: 'retry', error };
+  // No credentials (yet): the container or instance credential endpoint can be briefly unavailable at start-up.
+  if (error instanceof Error && error.name === 'CredentialsProviderError') {
+    const reason = error.message.split('\n', 1)[0]!.slice(0, 200);
+    return {
+      status: 'retry',
+      error: new Error(`no AWS credentials could be loaded (${reason}): pass credentials, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an IAM role`, { cause: error }),
+    };
+  }
   if (error instanceof CloudWatchServiceError) {
     const retryAfterMillis = parseRetryAfter(error.retryAfter);
     if (error.type === 'ThrottlingException' || error.status === 429) {

@@ -52,7 +52,8 @@ export class CloudWatchLogsClient {
     const retryAfter = headerValue(response.headers['retry-after']);
     const rawType = (parsed as { __type?: string } | undefined)?.__type ?? headerValue(response.headers['x-amzn-errortype']) ?? `HTTP${response.status}`;
     const type = rawType.split('#').pop()!.split(':')[0]!;
-    const message = firstLine((parsed as { message?: string } | undefined)?.message ?? (parsed as { Message?: string } | undefined)?.Message ?? response.body);
+    const text = (parsed as { message?: string } | undefined)?.message ?? (parsed as { Message?: string } | undefined)?.Message ?? response.body;
+    const message = safeServiceMessage(String(text), [headers['x-amz-security-token'], /Signature=([0-9a-f]+)/.exec(headers['authorization'] ?? '')?.[1]]);
     if (response.status >= 500 && parsed === undefined) {
       throw new NetworkError(`${operation}: HTTP ${response.status} with a non-JSON body`, `HTTP${response.status}`, undefined);
     }
@@ -61,11 +62,12 @@ export class CloudWatchLogsClient {
 }
 
 /**
- * AWS signature errors append the canonical request and string-to-sign after a blank line; the canonical
- * request can hold a session token, so only the first line of a service message is ever kept.
+ * AWS signature errors append the canonical request and string-to-sign, and the canonical request can hold the
+ * session token: only the text before them (first line) is kept, and a signed secret that still shows is masked.
  */
-function firstLine(message: string): string {
-  const line = message.split('\n', 1)[0]!.trim();
+function safeServiceMessage(message: string, secrets: ReadonlyArray<string | undefined>): string {
+  let line = message.split(/\n|The Canonical String|The String-to-Sign/, 1)[0]!.trim();
+  for (const secret of secrets) if (secret) line = line.split(secret).join('***');
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 

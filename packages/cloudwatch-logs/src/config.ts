@@ -140,6 +140,10 @@ export function validateOptions(options: CloudWatchLogsExporterOptions): void {
   if (options.entity !== undefined && (typeof options.entity.keyAttributes !== 'object' || options.entity.keyAttributes === null)) {
     throw new TypeError("CloudWatchLogsExporter: entity needs keyAttributes, e.g. { keyAttributes: { Type: 'Service', Name: 'orders', Environment: 'prod' } }");
   }
+  const margin = options.timeWindowMarginMillis;
+  if (margin !== undefined && !(Number.isSafeInteger(margin) && margin >= 0 && margin < 2 * HOUR)) {
+    throw new RangeError(`CloudWatchLogsExporter: timeWindowMarginMillis must be a whole number of ms from 0 to under 2 h (the +2 h window), got ${String(margin)}`);
+  }
   const credentials = options.credentials;
   if (credentials !== undefined && typeof credentials !== 'function' && (!credentials.accessKeyId || !credentials.secretAccessKey)) {
     throw new TypeError('CloudWatchLogsExporter: credentials need accessKeyId and secretAccessKey (or omit them to use the AWS default credential chain)');

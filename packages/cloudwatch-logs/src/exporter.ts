@@ -49,7 +49,7 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
       retentionInDays: options.retentionInDays,
       tags: options.tags,
       logGroupClass: options.logGroupClass,
-    });
+    }, (message) => this.problems.error('retention', message));
     this.validate();
   }
 
@@ -72,7 +72,7 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
   }
 
   truncate(event: CloudWatchEvent, maxSize: number): CloudWatchEvent | undefined {
-    return truncateEvent(event, maxSize);
+    return truncateEvent(event, maxSize, this.format);
   }
 
   async send(destination: Destination, events: readonly CloudWatchEvent[], context: SendContext): Promise<SendOutcome<CloudWatchEvent>> {
@@ -85,8 +85,14 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
       }
       try {
         await this.provisioner.ensure(destination, context);
+      } catch (creationError) {
+        return classifyFailure(creationError);
+      }
+      try {
         return this.accepted(await this.client.call<PutLogEventsResponse>('PutLogEvents', request, context), events.length);
       } catch (retryError) {
+        // The stream exists now; a service that does not see it yet (eventual consistency) is asked again later.
+        if (retryError instanceof CloudWatchServiceError && retryError.type === 'ResourceNotFoundException') return { status: 'retry', error: retryError };
         return classifyFailure(retryError);
       }
     }

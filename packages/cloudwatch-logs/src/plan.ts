@@ -31,6 +31,7 @@ export function planPutLogEvents(
 ): PutLogEventsPlan {
   const entries = Array.isArray(input) ? (input as readonly LogEntry[]) : logEntriesFromOtlpJson(input as OtlpLogsRequest, options.defaults);
   const limits = cloudWatchLimits(options);
+  const format = options.messageFormat ?? 'json';
   const dropped: Partial<Record<DropReason, number>> = {};
   const count = (reason: DropReason, n = 1) => (dropped[reason] = (dropped[reason] ?? 0) + n);
   const groups = new Map<string, { entry: LogEntry; events: CloudWatchEvent[] }>();
@@ -39,7 +40,7 @@ export function planPutLogEvents(
       count('invalid_destination');
       continue;
     }
-    const event = toCloudWatchEvent(entry, options.messageFormat ?? 'json');
+    const event = toCloudWatchEvent(entry, format);
     if ('invalid' in event) {
       count(event.invalid);
       continue;
@@ -51,7 +52,7 @@ export function planPutLogEvents(
   }
   const requests: PutLogEventsRequest[] = [];
   let truncated = 0;
-  const oversize = { mode: options.oversizeEvents ?? 'truncate', truncate: truncateEvent } as const;
+  const oversize = { mode: options.oversizeEvents ?? 'truncate', truncate: (event: CloudWatchEvent, maxSize: number) => truncateEvent(event, maxSize, format) } as const;
   for (const { entry, events } of groups.values()) {
     const plan = planRequests(events, limits, options.nowMillis ?? Date.now(), oversize);
     truncated += plan.truncated;

@@ -22,11 +22,13 @@ export class LogStreamProvisioner {
   private readonly client: CloudWatchLogsClient;
   private readonly options: ProvisioningOptions;
   private readonly pending = new Map<string, Promise<void>>();
-  private readonly knownGroups = new Set<string>();
+  private readonly pendingGroups = new Map<string, Promise<void>>();
+  private readonly reportProblem: (message: string) => void;
 
-  constructor(client: CloudWatchLogsClient, options: ProvisioningOptions) {
+  constructor(client: CloudWatchLogsClient, options: ProvisioningOptions, reportProblem: (message: string) => void) {
     this.client = client;
     this.options = options;
+    this.reportProblem = reportProblem;
   }
 
   get enabled(): boolean {
@@ -56,9 +58,19 @@ export class LogStreamProvisioner {
       if (!this.options.createLogGroup) {
         throw new CloudWatchServiceError('ResourceNotFoundException', `log group ${logGroup} does not exist; create it or set createLogGroup: true`, 400, undefined);
       }
-      await this.createGroup(logGroup, call);
+      await this.ensureGroup(logGroup, call);
       await this.createStream(destination, call);
     }
+  }
+
+  /** New streams of one new group arrive together: they share one CreateLogGroup. */
+  private ensureGroup(logGroup: string, call: CallOptions): Promise<void> {
+    let task = this.pendingGroups.get(logGroup);
+    if (!task) {
+      task = this.createGroup(logGroup, call).finally(() => this.pendingGroups.delete(logGroup));
+      this.pendingGroups.set(logGroup, task);
+    }
+    return task;
   }
 
   private async createStream(destination: Destination, call: CallOptions): Promise<void> {
@@ -70,7 +82,6 @@ export class LogStreamProvisioner {
   }
 
   private async createGroup(logGroup: string, call: CallOptions): Promise<void> {
-    if (this.knownGroups.has(logGroup)) return;
     const input: Record<string, unknown> = { logGroupName: logGroup };
     if (this.options.tags && Object.keys(this.options.tags).length > 0) input.tags = this.options.tags;
     if (this.options.logGroupClass) input.logGroupClass = this.options.logGroupClass;
@@ -83,8 +94,14 @@ export class LogStreamProvisioner {
     }
     // Retention is set only on groups this exporter created: an existing group's policy is its owner's choice.
     if (created && this.options.retentionInDays !== undefined) {
-      await this.client.call('PutRetentionPolicy', { logGroupName: logGroup, retentionInDays: this.options.retentionInDays }, call);
+      try {
+        await this.client.call('PutRetentionPolicy', { logGroupName: logGroup, retentionInDays: this.options.retentionInDays }, call);
+      } catch (error) {
+        // The group exists and the records can flow: a failed policy call must not hold them up, but it is said.
+        this.reportProblem(
+          `created log group ${logGroup} but could not set its retention to ${this.options.retentionInDays} days (${(error as Error).message}); set it with PutRetentionPolicy`,
+        );
+      }
     }
-    this.knownGroups.add(logGroup);
   }
 }

@@ -57,13 +57,61 @@ export function truncationMarker(originalBytes: number): string {
   return `…[truncated by otel-cloud-logs: ${originalBytes} bytes]`;
 }
 
-/** Cuts a message at a UTF-8 boundary so that it, with its marker, fits in `maxSize` bytes. */
-export function truncateEvent(event: CloudWatchEvent, maxSize: number): CloudWatchEvent | undefined {
+/**
+ * Cuts an event so that it fits in `maxSize` bytes, with a visible marker. A 'json' envelope stays valid JSON:
+ * its largest values (the body, then attributes) are cut, each ending with the marker, and severity and trace
+ * context are kept. Otherwise (or when that cannot fit) the message is cut at a UTF-8 boundary.
+ */
+export function truncateEvent(event: CloudWatchEvent, maxSize: number, format: MessageFormat = 'text'): CloudWatchEvent | undefined {
   const marker = truncationMarker(event.size);
+  const message = (format === 'json' ? truncateEnvelope(event.message, marker, maxSize) : undefined) ?? truncateText(event.message, marker, maxSize);
+  return message === undefined ? undefined : { timeMillis: event.timeMillis, size: utf8ByteLength(message), message };
+}
+
+function truncateText(message: string, marker: string, maxSize: number): string | undefined {
   const room = maxSize - utf8ByteLength(marker);
-  if (room <= 0) return undefined;
-  const message = truncateUtf8(event.message, room) + marker;
-  return { timeMillis: event.timeMillis, size: utf8ByteLength(message), message };
+  return room > 0 ? truncateUtf8(message, room) + marker : undefined;
+}
+
+/** Bytes a value takes in JSON.stringify output. */
+function jsonBytes(value: unknown): number {
+  return utf8ByteLength(JSON.stringify(value) ?? '');
+}
+
+/** Shrinks the largest values of a JSON envelope until it fits; undefined when that is not enough. */
+function truncateEnvelope(message: string, marker: string, maxSize: number): string | undefined {
+  let envelope: Record<string, unknown>;
+  try {
+    envelope = JSON.parse(message) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const attributes = (typeof envelope.attributes === 'object' && envelope.attributes !== null ? envelope.attributes : {}) as Record<string, unknown>;
+  const slots = [{ holder: envelope, key: 'body' }, ...Object.keys(attributes).map((key) => ({ holder: attributes, key }))].map((slot) => {
+    const value = slot.holder[slot.key];
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+    return { ...slot, text, textBytes: utf8ByteLength(text), valueBytes: jsonBytes(value) };
+  });
+  slots.sort((a, b) => b.textBytes - a.textBytes);
+  const markerBytes = utf8ByteLength(marker);
+  // JSON.stringify output is compositional, so the size is updated value by value instead of re-serialising.
+  let size = utf8ByteLength(message);
+  for (const slot of slots) {
+    if (size <= maxSize || slot.textBytes <= markerBytes) break;
+    let keep = slot.textBytes;
+    while (size > maxSize && keep > 0) {
+      // Escaping only makes a kept byte cost more, so each round removes at least the excess.
+      keep = Math.max(0, keep - (size - maxSize) - markerBytes);
+      const cut = truncateUtf8(slot.text, keep) + marker;
+      const cutBytes = jsonBytes(cut);
+      size += cutBytes - slot.valueBytes;
+      slot.valueBytes = cutBytes;
+      slot.holder[slot.key] = cut;
+    }
+  }
+  if (size > maxSize) return undefined;
+  const text = JSON.stringify(envelope);
+  return utf8ByteLength(text) <= maxSize ? text : undefined;
 }
 
 /** The PutLogEvents body for events that already satisfy every limit (sorted, within size, count and span). */

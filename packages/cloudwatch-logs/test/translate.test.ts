@@ -66,6 +66,72 @@ describe('message format', () => {
   });
 });
 
+describe('truncation of the JSON envelope keeps it valid JSON', () => {
+  const LIMIT = 1_048_550;
+  function jsonEvent(body: unknown, attributes: Record<string, unknown> = {}) {
+    const entry = {
+      ...logEntriesFromOtlpJson(otlp([{ body: { stringValue: '' }, time: NOW }]))[0]!,
+      body,
+      attributes: { ...attributes, log_stream_value: 's' },
+    };
+    const event = toCloudWatchEvent(entry, 'json');
+    if ('invalid' in event) throw new Error(event.message);
+    return event;
+  }
+  function cut(event: ReturnType<typeof jsonEvent>, maxSize = LIMIT) {
+    const result = truncateEvent(event, maxSize, 'json')!;
+    expect(result.size).toBe(Buffer.byteLength(result.message));
+    expect(result.size).toBeLessThanOrEqual(maxSize);
+    return { result, parsed: JSON.parse(result.message) as Record<string, unknown> };
+  }
+
+  test('a large string body is cut with the marker; severity, attributes and trace ids stay', () => {
+    const event = jsonEvent('日本'.repeat(300_000), { user: 'ü' }); // 1.8 MB of body
+    const { result, parsed } = cut(event);
+    expect(parsed).toMatchObject({ severityText: 'INFO', severityNumber: 9, attributes: { user: 'ü' }, traceId: '5b8efff798038103d269b633813fc60c' });
+    expect(parsed.body).toMatch(new RegExp(`^(日本)+日?…\\[truncated by otel-cloud-logs: ${event.size} bytes\\]$`));
+    expect(result.size).toBeGreaterThan(LIMIT - 200); // nothing cut that did not need to be
+  });
+
+  test('a huge attribute (a stack trace) is cut and the body is left whole', () => {
+    const { parsed } = cut(jsonEvent('request failed', { 'exception.stacktrace': 'at frame\n'.repeat(200_000), 'http.route': '/orders' }));
+    expect(parsed.body).toBe('request failed');
+    const attributes = parsed.attributes as Record<string, string>;
+    expect(attributes['http.route']).toBe('/orders');
+    expect(attributes['exception.stacktrace']).toMatch(/^(at frame\n)+.*…\[truncated by otel-cloud-logs: \d+ bytes\]$/s);
+  });
+
+  test('a structured body too large to keep becomes its JSON text, cut; characters JSON must escape are accounted for', () => {
+    const numbers = cut(jsonEvent({ samples: Array.from({ length: 300_000 }, (_, i) => i) })).parsed;
+    expect(numbers.body).toMatch(/^\{"samples":\[0,1,2,.*…\[truncated by otel-cloud-logs/);
+    const quotes = cut(jsonEvent('"\u0001'.repeat(200_000))).parsed; // each character 2 or 6 bytes once escaped
+    expect(quotes.body).toMatch(/…\[truncated by otel-cloud-logs/);
+  });
+
+  test('many attributes: the largest are cut first, quickly', () => {
+    const attributes = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, `${i}:`.padEnd(i % 2 ? 400 : 40, 'v')]));
+    const started = performance.now();
+    const event = jsonEvent('small body', attributes);
+    expect(event.size).toBeGreaterThan(LIMIT + 100_000);
+    const { parsed } = cut(event);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const kept = parsed.attributes as Record<string, string>;
+    expect(Object.keys(kept)).toHaveLength(5_000);
+    expect(kept.k0).toBe('0:'.padEnd(40, 'v')); // short values are left alone
+    const cutValues = Object.values(kept).filter((value) => value.includes('…[truncated by otel-cloud-logs'));
+    expect(cutValues.length).toBeGreaterThan(200);
+    expect(cutValues.length).toBeLessThan(2_500);
+    expect(parsed.body).toBe('small body');
+  });
+
+  test('when even the small fields do not fit, the text is cut at a UTF-8 boundary instead', () => {
+    const event = jsonEvent('x'.repeat(1_000), { many: 'y'.repeat(10) });
+    const result = truncateEvent(event, 100, 'json')!;
+    expect(result.size).toBeLessThanOrEqual(100);
+    expect(result.message).toMatch(/^\{"body":"x+…\[truncated by otel-cloud-logs: \d+ bytes\]$/);
+  });
+});
+
 describe('planPutLogEvents (public translation of OTLP/JSON)', () => {
   test('sorted, within limits, split by destination, out-of-window counted', () => {
     const input = otlp([
@@ -109,6 +175,7 @@ describe('configuration errors', () => {
     [{ ...base, messageFormat: 'xml' as never }, /messageFormat must be 'json' or 'text'/],
     [{ ...base, endpoint: 'not a url' }, /is not a URL/],
     [{ ...base, credentials: { accessKeyId: 'AKID', secretAccessKey: '' } }, /credentials need accessKeyId and secretAccessKey/],
+    [{ ...base, timeWindowMarginMillis: 3 * 3_600_000 }, /timeWindowMarginMillis must be a whole number of ms from 0 to under 2 h/],
   ])('%o', (options, message) => {
     expect(() => new CloudWatchLogsExporter(options)).toThrow(message);
   });

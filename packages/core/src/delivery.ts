@@ -28,12 +28,11 @@ export async function deliver<E extends WireEvent>(
   const { metrics, problems, limits } = exporter;
   let pending: readonly E[] = events;
   for (let attempt = 0; ; attempt++) {
-    if (attempt > 0) pending = dropExpired(exporter, pending);
+    // Checked before every attempt: a request may have waited in the queue or between retries.
+    pending = dropExpired(exporter, pending);
     if (pending.length === 0) return true;
     if (options.signal?.aborted) return giveUp(exporter, pending, 'shutdown');
     const outcome = await sendSafely(exporter, destination, pending, attempt, options);
-    // A request cut short by shutdown failed because of the abort, not because of the service.
-    if (outcome.status !== 'accepted' && options.signal?.aborted) return giveUp(exporter, outcome.status === 'retry' ? (outcome.events ?? pending) : pending, 'shutdown');
     if (outcome.status === 'accepted') {
       let refused = 0;
       for (const { reason, count } of outcome.rejected ?? []) {
@@ -44,9 +43,12 @@ export async function deliver<E extends WireEvent>(
       metrics.recordExported(pending.length - refused, requestBytes(pending, limits));
       return true;
     }
+    // A request cut short by shutdown failed because of the abort, not because of the service.
+    const aborted = options.signal?.aborted === true;
     if (outcome.status === 'failed') {
+      if (aborted) return giveUp(exporter, pending, 'shutdown');
       metrics.recordRejected(outcome.reason, pending.length);
-      problems.error(`failed:${outcome.reason}`, `the service refused a request, not retrying: ${outcome.error.message}`);
+      problems.error(`failed:${outcome.reason}`, `a request failed and is not retried (${outcome.reason}): ${outcome.error.message}`);
       return false;
     }
     if (outcome.events && outcome.events.length < pending.length) {
@@ -54,7 +56,9 @@ export async function deliver<E extends WireEvent>(
       const accepted = pending.filter((event) => !resend.has(event));
       metrics.recordExported(accepted.length, requestBytes(accepted, limits));
       pending = outcome.events;
+      if (pending.length === 0) return true;
     }
+    if (aborted) return giveUp(exporter, pending, 'shutdown');
     const delay = Math.max(outcome.retryAfterMillis ?? 0, backoffDelay(attempt + 1, exporter.retry));
     if (Date.now() + delay > options.deadlineAt) {
       problems.error('retry_deadline', `giving up on a request after ${attempt + 1} attempt(s): ${outcome.error.message}`);

@@ -99,6 +99,17 @@ export abstract class ConstraintAwareExporter<E extends WireEvent> implements Lo
     return logEntryFromReadableLogRecord(record, this.destinationDefaults);
   }
 
+  /** `toEntry` that never throws: a record that cannot be read is counted as `invalid_record` instead. */
+  readRecord(record: ReadableLogRecord): LogEntry | undefined {
+    try {
+      return this.toEntry(record);
+    } catch (error) {
+      this.metrics.recordDropped('invalid_record');
+      this.problems.warn('invalid:invalid_record', `dropping log records: a log record could not be read: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   /**
    * Encodes one entry and reports why it cannot be sent, if so. Shared by `export()` and the processor so that
    * both count drops the same way.
@@ -132,7 +143,12 @@ export abstract class ConstraintAwareExporter<E extends WireEvent> implements Lo
       resultCallback({ code: ExportResultCode.FAILED, error: new Error(`${this.name} exporter is shut down`) });
       return;
     }
-    const task = this.exportEntries(records.map((record) => this.toEntry(record)));
+    const entries: LogEntry[] = [];
+    for (const record of records) {
+      const entry = this.readRecord(record);
+      if (entry) entries.push(entry);
+    }
+    const task = this.exportEntries(entries);
     this.track(task);
     task.then(
       (failures) =>

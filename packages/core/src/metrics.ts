@@ -10,7 +10,6 @@ export type DropReason =
   | 'invalid_destination'
   | 'queue_full'
   | 'retry_deadline_exceeded'
-  | 'export_failed'
   | 'shutdown';
 
 export interface SelfMetricsSnapshot {
@@ -58,6 +57,7 @@ export class SelfMetrics {
   private readonly dropped = new Map<string, number>();
   private readonly rejected = new Map<string, number>();
   private readonly queueSources = new Set<() => { bytes: number; records: number }>();
+  private readonly boundMeterProviders = new Set<MeterProvider>();
 
   constructor(exporterName: string) {
     this.exporterName = exporterName;
@@ -113,6 +113,9 @@ export class SelfMetrics {
 
   /** Publishes the counters through an OpenTelemetry MeterProvider (observable instruments, read at collection). */
   bindMeterProvider(meterProvider: MeterProvider): void {
+    // Given to both the exporter and the processor, one provider must not observe every counter twice.
+    if (this.boundMeterProviders.has(meterProvider)) return;
+    this.boundMeterProviders.add(meterProvider);
     const meter = meterProvider.getMeter('@otel-cloud-logs/core');
     const base: Attributes = { exporter: this.exporterName };
     const byReason = (map: Map<string, number>) => (result: ObservableResult) => {

@@ -73,8 +73,9 @@ export function destinationKey(destination: Destination): string {
   return `${destination.accountId}\u0000${destination.logGroup}\u0000${destination.logStream}`;
 }
 
+/** 0n (not set) for a missing or unusable time: an app passing `timestamp: NaN` must not make logging throw. */
 function hrTimeToNanos(time: readonly [number, number] | undefined): bigint {
-  if (!time) return 0n;
+  if (!time || !Number.isSafeInteger(time[0]) || !Number.isSafeInteger(time[1])) return 0n;
   return BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
 }
 

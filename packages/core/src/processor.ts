@@ -20,7 +20,7 @@ export interface ConstraintAwareBatchProcessorOptions<E extends WireEvent> {
   readonly maxConcurrentExports?: number;
   /** How long `shutdown()` waits for queued records before giving up on them. Default 30,000 ms. */
   readonly shutdownTimeoutMillis?: number;
-  /** Publishes the self-metrics through this MeterProvider (if the exporter does not already). */
+  /** Publishes the self-metrics through this MeterProvider (once, if the exporter already does). */
   readonly meterProvider?: MeterProvider;
 }
 
@@ -102,14 +102,19 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
       this.drop('shutdown', 1);
       return;
     }
-    this.add(this.exporter.toEntry(record));
+    const entry = this.exporter.readRecord(record);
+    if (entry) this.add(entry);
   }
 
   /**
    * Queues an entry that did not come from the SDK (e.g. decoded OTLP/JSON). Returns false when the record was
-   * not queued (invalid, outside the time window, queue full): the exporter's metrics say why.
+   * not queued (invalid, outside the time window, queue full, shut down): the exporter's metrics say why.
    */
   add(entry: LogEntry): boolean {
+    if (this.shutdownPromise) {
+      this.drop('shutdown', 1);
+      return false;
+    }
     const exporter = this.exporter;
     const encoded = exporter.encodeEntry(entry);
     if (!encoded) return false;
@@ -118,13 +123,14 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
       this.drop(fit.reason, 1);
       return false;
     }
-    if (fit.truncated) exporter.recordPlanDrops({}, 1);
     const event = fit.event;
     const cost = event.size + exporter.limits.perEventOverheadBytes;
     if (this.queueBytes + cost > this.maxQueueBytes && !this.makeRoom(cost)) {
       this.drop('queue_full', 1);
       return false;
     }
+    // Counted only once queued: `truncated` counts shortened records that are still delivered.
+    if (fit.truncated) exporter.recordPlanDrops({}, 1);
     const key = this.bufferKey(entry, event);
     let buffer = this.buffers.get(key);
     if (!buffer) {

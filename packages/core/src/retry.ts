@@ -21,7 +21,9 @@ export const DEFAULT_RETRY: RetryOptions = {
 };
 
 export function resolveRetryOptions(options: Partial<RetryOptions> | undefined): RetryOptions {
-  const merged = { ...DEFAULT_RETRY, ...options };
+  // An option given as undefined (e.g. from an unset environment variable) keeps its default.
+  const given = Object.fromEntries(Object.entries(options ?? {}).filter(([, value]) => value !== undefined));
+  const merged: RetryOptions = { ...DEFAULT_RETRY, ...given };
   for (const [key, value] of Object.entries(merged)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new RangeError(`retry.${key} must be a non-negative number, got ${String(value)}`);

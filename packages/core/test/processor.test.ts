@@ -215,6 +215,12 @@ describe('ConstraintAwareBatchProcessor', () => {
     expect(() => new ConstraintAwareBatchProcessor({ exporter, maxQueueBytes: 100 })).toThrow(/maxQueueBytes .* at least one largest event/);
     expect(() => new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: -1 })).toThrow(/scheduledDelayMillis must be a positive number/);
     expect(() => new ConstraintAwareBatchProcessor({ exporter, overflow: 'block' as never })).toThrow(/overflow must be/);
+    expect(() => new MemoryExporter(smallLimits(), { retry: { jitter: 2 } })).toThrow(/retry.jitter must be between 0 and 1/);
+  });
+
+  test('a retry option given as undefined keeps its default', () => {
+    const exporter = new MemoryExporter(smallLimits(), { retry: { deadlineMillis: undefined, initialDelayMillis: 7 } });
+    expect(exporter.retry).toMatchObject({ deadlineMillis: 60_000, initialDelayMillis: 7 });
   });
 });
 

@@ -60,9 +60,9 @@ export class MemoryExporter extends ConstraintAwareExporter<MemoryEvent> {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlightNow);
     try {
       if (this.sendDelayMillis > 0) await new Promise((resolve) => setTimeout(resolve, this.sendDelayMillis));
-      if (context.signal.aborted) return { status: 'retry', error: new Error('aborted') };
       const override = this.behaviour?.(destination, events, context.attempt);
       if (override) return override;
+      if (context.signal.aborted) return { status: 'retry', error: new Error('aborted') };
       this.assertValid(events);
       this.requests.push({ destination, events: [...events] });
       return { status: 'accepted' };
