@@ -97,7 +97,7 @@ export class ServiceWatchLogsExporter extends ConstraintAwareExporter<ServiceWat
       const unsent = parts.slice(index).flatMap((part) => part.events);
       if (outcome.status === 'retry') return { ...outcome, events: unsent };
       // Earlier parts were taken: report the refusal and count what was not, under the service's reason.
-      this.problems.error(`failed:${outcome.reason}`, `the service refused a request, not retrying: ${outcome.error.message}`);
+      this.problems.error(`failed:${outcome.reason}`, `a request failed and is not retried (${outcome.reason}): ${outcome.error.message}`);
       return { status: 'accepted', rejected: [{ reason: outcome.reason, count: unsent.length }] };
     }
     return { status: 'accepted' };

@@ -52,8 +52,12 @@ export class EmulatorHttpServer {
   /** Requests received, by operation (faulted ones included). */
   readonly requestCounts = new Map<string, number>();
 
-  constructor(handler: EmulatorHandler) {
+  /** Larger request bodies are answered 413 and not kept, so a runaway client cannot exhaust memory. */
+  readonly maxBodyBytes: number;
+
+  constructor(handler: EmulatorHandler, maxBodyBytes = 64 * 1024 * 1024) {
     this.handler = handler;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
   /** Starts listening and returns the base URL, e.g. http://127.0.0.1:40123 */
@@ -94,7 +98,16 @@ export class EmulatorHttpServer {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+      let received = 0;
+      for await (const chunk of req) {
+        received += (chunk as Buffer).length;
+        // Past the limit the rest is read and discarded, so the client still gets the answer.
+        if (received <= this.maxBodyBytes) chunks.push(chunk as Buffer);
+      }
+      if (received > this.maxBodyBytes) {
+        send(res, { status: 413, body: { message: `request body of ${received} bytes is over the emulator's ${this.maxBodyBytes} byte limit` } });
+        return;
+      }
       const rawBody = Buffer.concat(chunks);
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
