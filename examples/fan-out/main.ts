@@ -5,7 +5,7 @@
  *   pnpm exec node --conditions=@otel-cloud-logs/source examples/fan-out/main.ts
  */
 import { describeBackends, openBackends } from '../shared/backends.ts';
-import { summarize } from '../shared/report.ts';
+import { anyNotSent, summarize } from '../shared/report.ts';
 import { startFanOutService } from './service.ts';
 
 const backends = await openBackends({ logGroup: '/otel-cloud-logs/examples', logStream: 'fan-out' });
@@ -19,6 +19,7 @@ async function stop(signal: string): Promise<void> {
   console.error(`fan-out: ${signal}, shutting down`);
   await service.stop();
   console.error(summarize(backends));
+  if (anyNotSent(backends)) process.exitCode = 1;
   await backends.close();
 }
 process.once('SIGINT', () => void stop('SIGINT'));

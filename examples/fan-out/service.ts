@@ -15,6 +15,8 @@ export interface FanOutOptions extends ShopAppOptions {
   readonly host?: string;
   /** Processors that see every record too (e.g. a counter). */
   readonly extraProcessors?: readonly LogRecordProcessor[];
+  /** How long stopping waits for each provider's queue before counting what is left as dropped. Default 30 s. */
+  readonly shutdownTimeoutMillis?: number;
 }
 
 export interface FanOutService {
@@ -31,7 +33,7 @@ export async function startFanOutService(backends: Backends, options: FanOutOpti
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': 'fan-out' }),
     logRecordProcessors: [
-      ...backends.list.map((backend) => new ConstraintAwareBatchProcessor({ exporter: backend.exporter })),
+      ...backends.list.map((backend) => new ConstraintAwareBatchProcessor({ exporter: backend.exporter, shutdownTimeoutMillis: options.shutdownTimeoutMillis })),
       ...(options.extraProcessors ?? []),
     ],
     spanProcessors: spanProcessorsForLogCorrelation(),

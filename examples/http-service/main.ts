@@ -13,7 +13,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ConstraintAwareBatchProcessor } from '@otel-cloud-logs/core';
 import { describeBackends, openBackends } from '../shared/backends.ts';
 import { chosenProvider } from '../shared/provider-choice.ts';
-import { summarize } from '../shared/report.ts';
+import { anyNotSent, summarize } from '../shared/report.ts';
 import { createShopApp } from '../shared/shop-app.ts';
 import { metricReadersForLogsOnly, spanProcessorsForLogCorrelation } from '../shared/sdk-defaults.ts';
 
@@ -41,6 +41,7 @@ async function stop(signal: string): Promise<void> {
   await app.close();
   await sdk.shutdown(); // flushes every queued record
   console.error(summarize(backends));
+  if (anyNotSent(backends)) process.exitCode = 1;
   await backends.close();
 }
 process.once('SIGINT', () => void stop('SIGINT'));

@@ -9,7 +9,7 @@
  */
 import { CloudWatchLogsExporter } from '@otel-cloud-logs/cloudwatch-logs';
 import type { ConstraintAwareExporter, WireEvent } from '@otel-cloud-logs/core';
-import { CloudWatchLogsEmulator, HUAWEI_LTS_EMULATOR_DEFAULTS, HuaweiLtsEmulator, ServiceWatchEmulator } from '@otel-cloud-logs/emulators';
+import { CloudWatchLogsEmulator, HUAWEI_LTS_EMULATOR_DEFAULTS, HuaweiLtsEmulator, ServiceWatchEmulator, type FaultInjector } from '@otel-cloud-logs/emulators';
 import { HuaweiLtsExporter } from '@otel-cloud-logs/huawei-lts';
 import { ServiceWatchLogsExporter, provisionCustomLogStream } from '@otel-cloud-logs/scp-servicewatch';
 
@@ -26,10 +26,16 @@ export interface StoredRecord {
   readonly where: string;
 }
 
+/** Record attributes that route a record (`log_group_value`, `log_stream_value`, `account_id`). */
+export type RoutingAttributes = Readonly<Record<string, string>>;
+
 export interface Backend {
   readonly provider: ProviderName;
-  /** 'cloud' when the provider's environment variables are set, 'emulator' otherwise. */
-  readonly target: 'cloud' | 'emulator';
+  /**
+   * 'environment' when the provider's environment variables are set (a real service, or `pnpm emulators`),
+   * 'emulator' when the example runs its own in-process emulator.
+   */
+  readonly target: 'environment' | 'emulator';
   /** Base URL records are sent to. */
   readonly endpoint: string;
   readonly exporter: ConstraintAwareExporter<WireEvent>;
@@ -37,6 +43,13 @@ export interface Backend {
   readonly destination: string;
   /** What the emulator stored (every destination); undefined for a real service, which the example cannot read back. */
   stored(): StoredRecord[] | undefined;
+  /** Fault injection of the in-process emulator; undefined otherwise. */
+  readonly faults: FaultInjector | undefined;
+  /**
+   * The attributes that send a record to another stream of the default group. A stream name for CloudWatch Logs and
+   * LTS (created on first use); for ServiceWatch, which routes by value, the values provisioning the stream returns.
+   */
+  routeToStream(logStreamName: string): Promise<RoutingAttributes>;
 }
 
 export interface Backends {
@@ -62,14 +75,14 @@ export function availableProviders(env: Env = process.env): ProviderName[] {
   return PROVIDERS.filter((provider) => providerTarget(provider, env) !== undefined);
 }
 
-function providerTarget(provider: ProviderName, env: Env): 'cloud' | 'emulator' | undefined {
+function providerTarget(provider: ProviderName, env: Env): Backend['target'] | undefined {
   switch (provider) {
     case 'cloudwatch-logs':
-      return isSet(env, 'AWS_REGION', 'AWS_DEFAULT_REGION') ? 'cloud' : 'emulator';
+      return isSet(env, 'AWS_REGION', 'AWS_DEFAULT_REGION') ? 'environment' : 'emulator';
     case 'huawei-lts':
-      return isSet(env, 'HUAWEICLOUD_SDK_AK') ? 'cloud' : 'emulator';
+      return isSet(env, 'HUAWEICLOUD_SDK_AK') ? 'environment' : 'emulator';
     case 'scp-servicewatch':
-      return isSet(env, 'SCP_ACCESS_KEY') ? 'cloud' : 'emulator';
+      return isSet(env, 'SCP_ACCESS_KEY') ? 'environment' : 'emulator';
   }
 }
 
@@ -98,10 +111,10 @@ export async function openBackends(names: DestinationNames, providers: readonly 
   };
 }
 
-async function open(provider: ProviderName, target: 'cloud' | 'emulator', names: DestinationNames, env: Env, emulators: Array<{ stop(): Promise<void> }>): Promise<Backend> {
+async function open(provider: ProviderName, target: Backend['target'], names: DestinationNames, env: Env, emulators: Array<{ stop(): Promise<void> }>): Promise<Backend> {
   switch (provider) {
     case 'cloudwatch-logs':
-      return target === 'cloud' ? cloudWatch(names) : cloudWatchEmulated(names, emulators);
+      return target === 'environment' ? cloudWatch(names) : cloudWatchEmulated(names, emulators);
     case 'huawei-lts':
       return huaweiLts(names, target, emulators);
     case 'scp-servicewatch':
@@ -109,15 +122,21 @@ async function open(provider: ProviderName, target: 'cloud' | 'emulator', names:
   }
 }
 
+/** CloudWatch Logs and LTS route by name: a stream named in `log_stream_value` is created on first use. */
+const routeByName = async (logStreamName: string): Promise<RoutingAttributes> => ({ log_stream_value: logStreamName });
+
 function cloudWatch(names: DestinationNames): Backend {
+  // Region, endpoint and credentials: AWS_REGION, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS and the AWS default chain.
   const exporter = new CloudWatchLogsExporter({ logGroupName: names.logGroup, logStreamName: names.logStream, createLogGroup: true, retentionInDays: 7 });
   return {
     provider: 'cloudwatch-logs',
-    target: 'cloud',
-    endpoint: exporter.endpoint.href,
+    target: 'environment',
+    endpoint: withoutTrailingSlash(exporter.endpoint.href),
     exporter,
     destination: `log group ${names.logGroup}, stream ${names.logStream}`,
     stored: () => undefined,
+    faults: undefined,
+    routeToStream: routeByName,
   };
 }
 
@@ -139,6 +158,8 @@ async function cloudWatchEmulated(names: DestinationNames, emulators: Array<{ st
     endpoint,
     exporter,
     destination: `log group ${names.logGroup}, stream ${names.logStream}`,
+    faults: emulator.faults,
+    routeToStream: routeByName,
     stored: () =>
       emulator.logGroups().flatMap((group) =>
         group.logStreamNames.flatMap((stream) =>
@@ -153,7 +174,7 @@ async function cloudWatchEmulated(names: DestinationNames, emulators: Array<{ st
   };
 }
 
-async function huaweiLts(names: DestinationNames, target: 'cloud' | 'emulator', emulators: Array<{ stop(): Promise<void> }>): Promise<Backend> {
+async function huaweiLts(names: DestinationNames, target: Backend['target'], emulators: Array<{ stop(): Promise<void> }>): Promise<Backend> {
   // LTS names allow letters, digits, '-', '_' and '.', so the CloudWatch-style '/' of the group name is replaced.
   const logGroup = names.logGroup.replace(/^\/+/, '').replace(/\//g, '-');
   let emulator: HuaweiLtsEmulator | undefined;
@@ -179,9 +200,11 @@ async function huaweiLts(names: DestinationNames, target: 'cloud' | 'emulator', 
   return {
     provider: 'huawei-lts',
     target,
-    endpoint: exporter.client.connection.ingestEndpoint.href,
+    endpoint: withoutTrailingSlash(exporter.client.connection.ingestEndpoint.href),
     exporter,
     destination: `project ${exporter.destinationDefaults.accountId ?? '(unset)'}, log group ${logGroup}, stream ${names.logStream}`,
+    faults: emulator?.faults,
+    routeToStream: routeByName,
     stored: () =>
       shown?.allLines().map((line) => ({
         timeMillis: Number(BigInt(line.timeNs) / 1_000_000n),
@@ -192,7 +215,7 @@ async function huaweiLts(names: DestinationNames, target: 'cloud' | 'emulator', 
   };
 }
 
-async function serviceWatch(names: DestinationNames, target: 'cloud' | 'emulator', env: Env, emulators: Array<{ stop(): Promise<void> }>): Promise<Backend> {
+async function serviceWatch(names: DestinationNames, target: Backend['target'], env: Env, emulators: Array<{ stop(): Promise<void> }>): Promise<Backend> {
   let connection: { endpoint?: string; accessKey?: string; secretKey?: string } = {};
   let emulator: ServiceWatchEmulator | undefined;
   if (target === 'emulator') {
@@ -202,7 +225,8 @@ async function serviceWatch(names: DestinationNames, target: 'cloud' | 'emulator
     connection = { endpoint, ...ServiceWatchEmulator.DEFAULT_CREDENTIAL };
   }
   // ServiceWatch routes by the values provisioning returns (not by names): provision the stream (idempotent) first.
-  const stream = await provisionCustomLogStream({ ...connection, logGroupName: names.logGroup.replace(/^\/+/, ''), logStreamName: names.logStream }, env);
+  const logGroupName = names.logGroup.replace(/^\/+/, '');
+  const stream = await provisionCustomLogStream({ ...connection, logGroupName, logStreamName: names.logStream }, env);
   const exporter = new ServiceWatchLogsExporter({ ...connection, ...stream }, env);
   const shown = emulator;
   return {
@@ -211,6 +235,12 @@ async function serviceWatch(names: DestinationNames, target: 'cloud' | 'emulator
     endpoint: exporter.endpoint,
     exporter,
     destination: `account ${stream.accountId}, log group value ${stream.logGroupValue}, stream value ${stream.logStreamValue}`,
+    faults: emulator?.faults,
+    routeToStream: async (logStreamName) => {
+      const other = await provisionCustomLogStream({ ...connection, logGroupName, logStreamName }, env);
+      if (other.requestsPerSecond !== undefined) exporter.setRequestsPerSecond(other.logStreamValue, other.requestsPerSecond);
+      return { account_id: other.accountId, log_group_value: other.logGroupValue, log_stream_value: other.logStreamValue };
+    },
     stored: () =>
       shown?.records().map((record) => ({
         timeMillis: Number(BigInt(record.timeUnixNano) / 1_000_000n),
@@ -219,6 +249,10 @@ async function serviceWatch(names: DestinationNames, target: 'cloud' | 'emulator
         where: `${record.accountId} / ${record.logGroupValue} / ${record.logStreamValue}`,
       })),
   };
+}
+
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/$/, '');
 }
 
 function traceIdOf(message: string): string | undefined {
@@ -231,7 +265,12 @@ function traceIdOf(message: string): string | undefined {
   }
 }
 
-/** One line per backend: where its records go. */
+/** One line per backend: where its records go, and whether the environment or an in-process emulator chose that. */
 export function describeBackends(backends: Backends): string {
-  return backends.list.map((backend) => `  ${backend.provider.padEnd(17)} ${backend.target.padEnd(8)} ${backend.endpoint}  (${backend.destination})`).join('\n');
+  return backends.list
+    .map((backend) => {
+      const how = backend.target === 'emulator' ? 'in-process emulator' : 'set by environment';
+      return `  ${backend.provider.padEnd(17)} ${how.padEnd(19)} ${backend.endpoint}  (${backend.destination})`;
+    })
+    .join('\n');
 }

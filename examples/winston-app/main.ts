@@ -13,7 +13,7 @@ import { ConstraintAwareBatchProcessor, bridgeApiLogs } from '@otel-cloud-logs/c
 import winston from 'winston';
 import { describeBackends, openBackends } from '../shared/backends.ts';
 import { chosenProvider } from '../shared/provider-choice.ts';
-import { summarize } from '../shared/report.ts';
+import { anyNotSent, summarize } from '../shared/report.ts';
 import { metricReadersForLogsOnly, spanProcessorsForLogCorrelation } from '../shared/sdk-defaults.ts';
 import { MULTIBYTE_MESSAGE } from '../shared/shop-app.ts';
 
@@ -46,4 +46,5 @@ logger.end();
 await once(logger, 'finish');
 await sdk.shutdown();
 console.error(summarize(backends));
+if (anyNotSent(backends)) process.exitCode = 1;
 await backends.close();

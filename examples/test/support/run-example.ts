@@ -18,8 +18,8 @@ export interface RunningExample {
  * Runs an example the way a user does (`node --conditions=@otel-cloud-logs/source <file>`, Node 24) with exactly
  * the given environment: no AWS_*, HUAWEICLOUD_* or SCP_* variables leak in from the machine running the tests.
  */
-export function runExample(file: string, env: Record<string, string> = {}): RunningExample {
-  const child = spawn(process.execPath, ['--conditions=@otel-cloud-logs/source', file], {
+export function runExample(file: string, env: Record<string, string> = {}, args: readonly string[] = []): RunningExample {
+  const child = spawn(process.execPath, ['--conditions=@otel-cloud-logs/source', file, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

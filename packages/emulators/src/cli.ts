@@ -1,6 +1,6 @@
 /**
  * `pnpm emulators`: runs the three emulators on fixed ports for use with other tools (the AWS CLI, curl, an app
- * under development) until Ctrl-C.
+ * under development) until Ctrl-C, and prints for each the `export` lines of the variables our exporters read.
  *
  *   pnpm emulators [--host 127.0.0.1] [--cloudwatch-port 4510] [--huawei-lts-port 4520] [--servicewatch-port 4530]
  *
@@ -89,31 +89,43 @@ async function main(): Promise<void> {
   const aws = cloudWatch.defaultCredentials;
   const huawei = HUAWEI_LTS_EMULATOR_DEFAULTS;
   const scp = ServiceWatchEmulator.DEFAULT_CREDENTIAL;
-  console.log(`Emulators running (test credentials only; they are accepted by these emulators and nowhere else):
+  const variables = (entries: Record<string, string>) =>
+    Object.entries(entries)
+      .map(([name, value]) => `  export ${name}=${value}`)
+      .join('\n');
+  console.log(`Emulators running. Paste a block into a shell to point our exporters, the examples or another tool at one
+(test credentials, accepted by these emulators and nowhere else):
 
 Amazon CloudWatch Logs   ${urls.cloudWatch}
-  AWS_REGION=${cloudWatch.region}
-  AWS_ENDPOINT_URL_CLOUDWATCH_LOGS=${urls.cloudWatch}
-  AWS_ACCESS_KEY_ID=${aws.accessKeyId}
-  AWS_SECRET_ACCESS_KEY=${aws.secretAccessKey}
+${variables({
+  AWS_REGION: cloudWatch.region,
+  AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: urls.cloudWatch,
+  AWS_ACCESS_KEY_ID: aws.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
+})}
 
 Huawei Cloud LTS         ${urls.huaweiLts}   (LTS, ingestion, IAM and GA endpoints are all this URL)
-  HUAWEICLOUD_REGION=${huawei.region}
-  HUAWEICLOUD_LTS_ENDPOINT=${urls.huaweiLts}
-  HUAWEICLOUD_LTS_INGEST_ENDPOINT=${urls.huaweiLts}
-  HUAWEICLOUD_IAM_ENDPOINT=${urls.huaweiLts}
-  HUAWEICLOUD_GA_ENDPOINT=${urls.huaweiLts}
-  HUAWEICLOUD_SDK_PROJECT_ID=${huawei.projectId}
-  HUAWEICLOUD_SDK_DOMAIN_ID=${huawei.domainId}
-  HUAWEICLOUD_SDK_AK=${huawei.accessKeyId}
-  HUAWEICLOUD_SDK_SK=${huawei.secretAccessKey}
-  IAM user: ${huawei.user.domainName} / ${huawei.user.userName} / ${huawei.user.password}
+${variables({
+  HUAWEICLOUD_REGION: huawei.region,
+  HUAWEICLOUD_LTS_ENDPOINT: urls.huaweiLts,
+  HUAWEICLOUD_LTS_INGEST_ENDPOINT: urls.huaweiLts,
+  HUAWEICLOUD_IAM_ENDPOINT: urls.huaweiLts,
+  HUAWEICLOUD_GA_ENDPOINT: urls.huaweiLts,
+  HUAWEICLOUD_SDK_PROJECT_ID: huawei.projectId,
+  HUAWEICLOUD_SDK_DOMAIN_ID: huawei.domainId,
+  HUAWEICLOUD_SDK_AK: huawei.accessKeyId,
+  HUAWEICLOUD_SDK_SK: huawei.secretAccessKey,
+})}
+  # IAM user for password auth (domain / user / password): ${huawei.user.domainName} / ${huawei.user.userName} / ${huawei.user.password}
 
 SCP ServiceWatch         ${urls.serviceWatch}
-  SCP_SERVICEWATCH_ENDPOINT=${urls.serviceWatch}
-  SCP_ACCESS_KEY=${scp.accessKey}
-  SCP_SECRET_KEY=${scp.secretKey}
-  account id: ${ServiceWatchEmulator.DEFAULT_ACCOUNT_ID}
+${variables({
+  SCP_SERVICEWATCH_ENDPOINT: urls.serviceWatch,
+  SCP_ACCESS_KEY: scp.accessKey,
+  SCP_SECRET_KEY: scp.secretKey,
+  // Not read by the exporter (provisioning answers the account); the gateway example's account_id reads it.
+  SCP_ACCOUNT_ID: ServiceWatchEmulator.DEFAULT_ACCOUNT_ID,
+})}
 
 Stop with Ctrl-C.`);
 
