@@ -46,6 +46,9 @@ export interface FlushReport {
 
 export const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024;
 
+/** Records held while their resource's async attributes settle (usually milliseconds after start-up). */
+const MAX_HELD_RECORDS = 10_000;
+
 /**
  * A `LogRecordProcessor` that batches per destination within the exporter's limits: a request is sealed
  * the moment the next record would not fit (so requests run full under load) or after
@@ -62,6 +65,10 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
   private readonly buffers = new Map<string, DestinationBuffer<E>>();
   private readonly ready: ReadyRequest<E>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  /** Records waiting for their resource's async attributes, by resource; bounded by MAX_HELD_RECORDS. */
+  private readonly held = new Map<ReadWriteLogRecord['resource'], ReadWriteLogRecord[]>();
+  private heldRecords = 0;
+  private readonly settling = new Set<Promise<void>>();
   /** Records of each sealed request not yet finished (delivered, refused or dropped), by seq. */
   private readonly unfinished = new Map<number, number>();
   private readonly flushWaiters = new Set<() => void>();
@@ -102,8 +109,13 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
       this.drop('shutdown', 1);
       return;
     }
+    // Resource detectors (host, process, cloud) may still be resolving: reading the attributes now would lose them.
+    if (record.resource.asyncAttributesPending && record.resource.waitForAsyncAttributes) {
+      this.holdUntilResourceSettles(record);
+      return;
+    }
     const entry = this.exporter.readRecord(record);
-    if (entry) this.add(entry);
+    if (entry) this.enqueue(entry);
   }
 
   /**
@@ -115,6 +127,10 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
       this.drop('shutdown', 1);
       return false;
     }
+    return this.enqueue(entry);
+  }
+
+  private enqueue(entry: LogEntry): boolean {
     const exporter = this.exporter;
     const encoded = exporter.encodeEntry(entry);
     if (!encoded) return false;
@@ -162,11 +178,14 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
    * Records emitted meanwhile do not hold it up, so a flush under steady load still returns.
    */
   async flush(timeoutMillis: number): Promise<FlushReport> {
+    const deadline = Date.now() + timeoutMillis;
+    if (this.settling.size > 0) await this.waitForResources(timeoutMillis);
+    timeoutMillis = Math.max(0, deadline - Date.now());
     for (const buffer of this.buffers.values()) this.seal(buffer);
     this.pump();
     const upTo = this.sealedCount;
-    const complete = await this.waitFor(upTo, timeoutMillis);
-    const undeliveredRecords = this.unfinishedRecords(upTo);
+    const complete = (await this.waitFor(upTo, timeoutMillis)) && this.heldRecords === 0;
+    const undeliveredRecords = this.unfinishedRecords(upTo) + this.heldRecords;
     if (!complete) {
       this.exporter.problems.warn('flush_timeout', `flush did not complete within ${timeoutMillis} ms: ${undeliveredRecords} log record(s) still queued or in flight`);
     }
@@ -184,12 +203,54 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
       // Give up on what is left: abort in-flight requests (counted as dropped 'shutdown' by delivery) and queued ones.
       this.abort.abort(new Error('shutdown deadline passed'));
       for (const request of this.ready.splice(0)) this.release(request, 'shutdown');
+      if (this.heldRecords > 0) this.drop('shutdown', this.heldRecords);
+      this.held.clear();
+      this.heldRecords = 0;
       await this.waitFor(this.sealedCount, 1_000);
       this.exporter.problems.error('shutdown_incomplete', `shutdown gave up on ${report.undeliveredRecords} log record(s) after ${this.shutdownTimeoutMillis} ms`);
     }
     clearTimeout(this.timer);
     this.removeQueueSource();
     await this.exporter.shutdown();
+  }
+
+  /**
+   * Keeps a record until its resource's async attributes settle (once per resource), then queues it as usual,
+   * as the stock BatchLogRecordProcessor waits before it exports. Held records are bounded in number.
+   */
+  private holdUntilResourceSettles(record: ReadWriteLogRecord): void {
+    if (this.heldRecords >= MAX_HELD_RECORDS) {
+      this.drop('queue_full', 1);
+      return;
+    }
+    const resource = record.resource;
+    let records = this.held.get(resource);
+    if (!records) {
+      const waiting: ReadWriteLogRecord[] = (records = []);
+      this.held.set(resource, waiting);
+      const settled = Promise.resolve(resource.waitForAsyncAttributes!())
+        .catch(() => undefined) // a failed detector leaves the attributes it has: still send the records
+        .then(() => {
+          if (this.held.get(resource) !== waiting) return; // given up on at shutdown
+          this.held.delete(resource);
+          this.heldRecords -= waiting.length;
+          for (const held of waiting) {
+            const entry = this.exporter.readRecord(held);
+            if (entry) this.enqueue(entry);
+          }
+        });
+      this.settling.add(settled);
+      void settled.finally(() => this.settling.delete(settled));
+    }
+    records.push(record);
+    this.heldRecords++;
+  }
+
+  private async waitForResources(timeoutMillis: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMillis)));
+    await Promise.race([Promise.all([...this.settling]), timeout]);
+    clearTimeout(timer);
   }
 
   /**

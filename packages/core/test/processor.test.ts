@@ -210,6 +210,46 @@ describe('ConstraintAwareBatchProcessor', () => {
     expect(exporter.metrics.snapshot()).toMatchObject({ exported: 50 + n, droppedTotal: 0 });
   });
 
+  test('waits for async resource attributes (detectors) before reading records, without reading them early', async () => {
+    class ResourceAwareExporter extends MemoryExporter {
+      override encode(entry: Parameters<MemoryExporter['encode']>[0]) {
+        const event = super.encode(entry);
+        return 'invalid' in event ? event : { ...event, message: `${String(entry.resource['host.id'])} ${event.message}` };
+      }
+    }
+    const exporter = new ResourceAwareExporter(smallLimits());
+    const processor = new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 10 });
+    let settle!: (hostId: string) => void;
+    const resource = resourceFromAttributes({ 'service.name': 'test', 'host.id': new Promise<string>((resolve) => (settle = resolve)) });
+    const provider = new LoggerProvider({ resource, processors: [processor] });
+    const { diag, DiagLogLevel } = await import('@opentelemetry/api');
+    const complaints: string[] = [];
+    diag.setLogger({ error: (m) => complaints.push(m), warn: (m) => complaints.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    try {
+      provider.getLogger('test').emit({ body: 'early' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(exporter.messages()).toEqual([]); // held, not sent without its attributes
+      settle('host-7');
+      provider.getLogger('test').emit({ body: 'also early' });
+      await processor.forceFlush();
+      expect(exporter.messages()).toEqual(['host-7 early', 'host-7 also early']);
+      expect(complaints.filter((m) => m.includes('async attributes'))).toEqual([]);
+    } finally {
+      diag.disable();
+    }
+    await provider.shutdown();
+  });
+
+  test('shutdown gives up on records whose resource never settles, and counts them', async () => {
+    const exporter = new MemoryExporter(smallLimits());
+    const processor = new ConstraintAwareBatchProcessor({ exporter, shutdownTimeoutMillis: 100 });
+    const resource = resourceFromAttributes({ 'host.id': new Promise<string>(() => {}) });
+    const provider = new LoggerProvider({ resource, processors: [processor] });
+    provider.getLogger('test').emit({ body: 'stuck' });
+    await provider.shutdown();
+    expect(exporter.metrics.snapshot().dropped).toEqual({ shutdown: 1 });
+  });
+
   test('rejects bad options with a clear message', () => {
     const exporter = new MemoryExporter(smallLimits());
     expect(() => new ConstraintAwareBatchProcessor({ exporter, maxQueueBytes: 100 })).toThrow(/maxQueueBytes .* at least one largest event/);
