@@ -53,7 +53,7 @@ export class ServiceWatchLogsExporter extends ConstraintAwareExporter<ServiceWat
     const limits = resolveLimits(options.limits);
     this.limits = limits.planning;
     this.maxBodyBytes = limits.maxBodyBytes;
-    this.defaults = { accountId: options.accountId, logGroup: options.logGroupValue, logStream: options.logStreamValue };
+    this.defaults = { accountId: options.accountId ?? (env.SCP_ACCOUNT_ID || undefined), logGroup: options.logGroupValue, logStream: options.logStreamValue };
     this.requestsPerSecond = options.requestsPerSecond === undefined ? undefined : positiveRate('requestsPerSecond', options.requestsPerSecond);
     for (const [stream, rate] of Object.entries(options.streamRequestsPerSecond ?? {})) this.setRequestsPerSecond(stream, rate);
     this.validate();

@@ -12,6 +12,12 @@ describe('configuration', () => {
     expect([fromEnv.accessKey, fromEnv.secretKey]).toEqual(['AK', 'SK']);
   });
 
+  it('takes the default account id from SCP_ACCOUNT_ID, the option first', () => {
+    const env = { SCP_ACCESS_KEY: 'AK', SCP_SECRET_KEY: 'SK', SCP_SERVICEWATCH_ENDPOINT: 'http://127.0.0.1:9', SCP_ACCOUNT_ID: 'c1e2f3045678901a2b3c4d5e6f7a8b81' };
+    expect(new ServiceWatchLogsExporter({}, env).destinationDefaults.accountId).toBe('c1e2f3045678901a2b3c4d5e6f7a8b81');
+    expect(new ServiceWatchLogsExporter({ accountId: 'option' }, env).destinationDefaults.accountId).toBe('option');
+  });
+
   it('says what is missing', () => {
     expect(() => resolveConnection({ region: 'kr-west1', environment: 'e' }, {})).toThrow(/accessKey is required.*SCP_ACCESS_KEY/);
     expect(() => resolveConnection({ accessKey: 'a', secretKey: 'b' }, {})).toThrow(/no endpoint/);
