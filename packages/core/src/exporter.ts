@@ -195,16 +195,20 @@ export abstract class ConstraintAwareExporter<E extends WireEvent> implements Lo
     return results.filter((ok) => !ok).length;
   }
 
-  /** Counts what the planner left out, and says so once through diag. */
+  /** Counts what the planner left out and what it shortened, and says so once through diag. */
   recordPlanDrops(dropped: Partial<Record<DropReason, number>>, truncated: number): void {
     for (const [reason, count] of Object.entries(dropped) as [DropReason, number][]) {
       this.metrics.recordDropped(reason, count);
       this.problems.warn(`drop:${reason}`, describeDrop(reason, this.limits));
     }
-    if (truncated > 0) {
-      this.metrics.recordTruncated(truncated);
-      this.problems.warn('truncated', `log records over ${this.limits.maxEventBytes} bytes were truncated (oversizeEvents: 'truncate')`);
-    }
+    this.recordTruncated(truncated);
+  }
+
+  /** Counts records shortened to the event size limit (still delivered), and says so once through diag. */
+  recordTruncated(count: number): void {
+    if (count <= 0) return;
+    this.metrics.recordTruncated(count);
+    this.problems.warn('truncated', `log records over ${this.limits.maxEventBytes} bytes were truncated (oversizeEvents: 'truncate')`);
   }
 
   async forceFlush(): Promise<void> {

@@ -146,7 +146,7 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
       return false;
     }
     // Counted only once queued: `truncated` counts shortened records that are still delivered.
-    if (fit.truncated) exporter.recordPlanDrops({}, 1);
+    if (fit.truncated) exporter.recordTruncated(1);
     const key = this.bufferKey(entry, event);
     let buffer = this.buffers.get(key);
     if (!buffer) {
