@@ -180,11 +180,10 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
   async flush(timeoutMillis: number): Promise<FlushReport> {
     const deadline = Date.now() + timeoutMillis;
     if (this.settling.size > 0) await this.waitForResources(timeoutMillis);
-    timeoutMillis = Math.max(0, deadline - Date.now());
     for (const buffer of this.buffers.values()) this.seal(buffer);
     this.pump();
     const upTo = this.sealedCount;
-    const complete = (await this.waitFor(upTo, timeoutMillis)) && this.heldRecords === 0;
+    const complete = (await this.waitFor(upTo, Math.max(0, deadline - Date.now()))) && this.heldRecords === 0;
     const undeliveredRecords = this.unfinishedRecords(upTo) + this.heldRecords;
     if (!complete) {
       this.exporter.problems.warn('flush_timeout', `flush did not complete within ${timeoutMillis} ms: ${undeliveredRecords} log record(s) still queued or in flight`);
