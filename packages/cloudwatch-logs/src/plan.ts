@@ -1,7 +1,6 @@
 import {
-  destinationKey,
   logEntriesFromOtlpJson,
-  planRequests,
+  planByDestination,
   type DestinationDefaults,
   type DropReason,
   type LogEntry,
@@ -34,30 +33,21 @@ export function planPutLogEvents(
   const format = options.messageFormat ?? 'json';
   const dropped: Partial<Record<DropReason, number>> = {};
   const count = (reason: DropReason, n = 1) => (dropped[reason] = (dropped[reason] ?? 0) + n);
-  const groups = new Map<string, { entry: LogEntry; events: CloudWatchEvent[] }>();
-  for (const entry of entries) {
+  const encode = (entry: LogEntry): CloudWatchEvent | undefined => {
     if (logGroupNameProblem(entry.destination.logGroup) ?? logStreamNameProblem(entry.destination.logStream)) {
       count('invalid_destination');
-      continue;
+      return undefined;
     }
     const event = toCloudWatchEvent(entry, format);
     if ('invalid' in event) {
       count(event.invalid);
-      continue;
+      return undefined;
     }
-    const key = destinationKey(entry.destination);
-    const group = groups.get(key) ?? { entry, events: [] };
-    group.events.push(event);
-    groups.set(key, group);
-  }
-  const requests: PutLogEventsRequest[] = [];
-  let truncated = 0;
+    return event;
+  };
   const oversize = { mode: options.oversizeEvents ?? 'truncate', truncate: (event: CloudWatchEvent, maxSize: number) => truncateEvent(event, maxSize, format) } as const;
-  for (const { entry, events } of groups.values()) {
-    const plan = planRequests(events, limits, options.nowMillis ?? Date.now(), oversize);
-    truncated += plan.truncated;
-    for (const [reason, n] of Object.entries(plan.dropped)) count(reason as DropReason, n);
-    for (const request of plan.requests) requests.push(toPutLogEventsRequest(entry.destination, request.events));
-  }
-  return { requests, dropped, truncated };
+  const plan = planByDestination(entries, encode, limits, options.nowMillis ?? Date.now(), oversize);
+  for (const [reason, n] of Object.entries(plan.dropped) as [DropReason, number][]) count(reason, n);
+  const requests = plan.destinations.flatMap(({ destination, requests }) => requests.map((request) => toPutLogEventsRequest(destination, request.events)));
+  return { requests, dropped, truncated: plan.truncated };
 }

@@ -6,8 +6,8 @@ import { deliver } from './delivery.ts';
 import { HttpTransport } from './http.ts';
 import { validateLimits, type ProviderLimits } from './limits.ts';
 import { SelfMetrics, type DropReason } from './metrics.ts';
-import { destinationKey, logEntryFromReadableLogRecord, type Destination, type DestinationDefaults, type LogEntry } from './model.ts';
-import { planRequests, type OversizePolicy } from './planner.ts';
+import { logEntryFromReadableLogRecord, type Destination, type DestinationDefaults, type LogEntry } from './model.ts';
+import { planByDestination, type OversizePolicy } from './planner.ts';
 import { ProblemReporter } from './problems.ts';
 import { resolveRetryOptions, type RetryOptions } from './retry.ts';
 
@@ -166,25 +166,15 @@ export abstract class ConstraintAwareExporter<E extends WireEvent> implements Lo
    * Public so that OTLP data from elsewhere (a gateway, a file) can be sent the same way.
    */
   async exportEntries(entries: readonly LogEntry[], signal?: AbortSignal): Promise<number> {
-    const byDestination = new Map<string, { destination: Destination; events: E[] }>();
-    for (const entry of entries) {
-      const event = this.encodeEntry(entry);
-      if (!event) continue;
-      const key = destinationKey(entry.destination);
-      let group = byDestination.get(key);
-      if (!group) byDestination.set(key, (group = { destination: entry.destination, events: [] }));
-      group.events.push(event);
-    }
-    const now = Date.now();
+    const plan = planByDestination(entries, (entry) => this.encodeEntry(entry), this.limits, Date.now(), this);
+    this.recordPlanDrops(plan.dropped, plan.truncated);
     const deliveries: Promise<boolean>[] = [];
-    for (const { destination, events } of byDestination.values()) {
-      const plan = planRequests(events, this.limits, now, this);
-      this.recordPlanDrops(plan.dropped, plan.truncated);
+    for (const { destination, requests } of plan.destinations) {
       // Requests of one destination go one after another; destinations go in parallel.
       deliveries.push(
         (async () => {
           let ok = true;
-          for (const request of plan.requests) {
+          for (const request of requests) {
             ok = (await deliver(this, destination, request.events, { deadlineAt: Date.now() + this.retry.deadlineMillis, signal })) && ok;
           }
           return ok;

@@ -27,7 +27,7 @@ export {
   type OtlpScopeLogs,
   type OtlpLogRecord,
 } from './model.ts';
-export { planRequests, fitEvent, checkTimeWindow, type Plan, type PlannedRequest, type OversizePolicy, type TimeWindowVerdict, type FitVerdict } from './planner.ts';
+export { planRequests, planByDestination, fitEvent, checkTimeWindow, type Plan, type PlannedRequest, type DestinationPlan, type MultiDestinationPlan, type OversizePolicy, type TimeWindowVerdict, type FitVerdict } from './planner.ts';
 export { ConstraintAwareBatchProcessor, DEFAULT_MAX_QUEUE_BYTES, type ConstraintAwareBatchProcessorOptions, type FlushReport } from './processor.ts';
 export { ProblemReporter } from './problems.ts';
 export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, resolveRetryOptions, sleep, type RetryOptions } from './retry.ts';

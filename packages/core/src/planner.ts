@@ -1,6 +1,7 @@
 import { BatchBuilder, sortByTime, type WireEvent } from './batch.ts';
 import type { ProviderLimits } from './limits.ts';
 import type { DropReason } from './metrics.ts';
+import { destinationKey, type Destination, type LogEntry } from './model.ts';
 
 export type TimeWindowVerdict = 'ok' | 'too_old' | 'too_new';
 
@@ -88,4 +89,48 @@ export function planRequests<E extends WireEvent>(
     requests.push({ events: builder.take(), bytes });
   }
   return { requests, dropped, truncated };
+}
+
+export interface DestinationPlan<E> {
+  readonly destination: Destination;
+  readonly requests: PlannedRequest<E>[];
+}
+
+export interface MultiDestinationPlan<E> {
+  readonly destinations: DestinationPlan<E>[];
+  /** Events the planner left out, by reason, over all destinations (`encode` accounts for its own refusals). */
+  readonly dropped: Partial<Record<DropReason, number>>;
+  readonly truncated: number;
+}
+
+/**
+ * Entries of any destinations → valid requests per destination: each entry is encoded (`encode` returns undefined
+ * for one it refuses, having counted why), grouped by destination, and planned with `planRequests`.
+ */
+export function planByDestination<E extends WireEvent>(
+  entries: readonly LogEntry[],
+  encode: (entry: LogEntry) => E | undefined,
+  limits: ProviderLimits,
+  nowMillis: number,
+  oversize: OversizePolicy<E>,
+): MultiDestinationPlan<E> {
+  const groups = new Map<string, { destination: Destination; events: E[] }>();
+  for (const entry of entries) {
+    const event = encode(entry);
+    if (!event) continue;
+    const key = destinationKey(entry.destination);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { destination: entry.destination, events: [] }));
+    group.events.push(event);
+  }
+  const dropped: Partial<Record<DropReason, number>> = {};
+  let truncated = 0;
+  const destinations: DestinationPlan<E>[] = [];
+  for (const { destination, events } of groups.values()) {
+    const plan = planRequests(events, limits, nowMillis, oversize);
+    truncated += plan.truncated;
+    for (const [reason, count] of Object.entries(plan.dropped) as [DropReason, number][]) dropped[reason] = (dropped[reason] ?? 0) + count;
+    destinations.push({ destination, requests: plan.requests });
+  }
+  return { destinations, dropped, truncated };
 }

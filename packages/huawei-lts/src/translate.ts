@@ -1,4 +1,4 @@
-import { renderAnyValue, ROUTING_ATTRIBUTES, toJsonValue, utf8ByteLength, truncateUtf8, type LogEntry } from '@otel-cloud-logs/core';
+import { renderAnyValue, ROUTING_ATTRIBUTES, toJsonValue, utf8ByteLength, type LogEntry } from '@otel-cloud-logs/core';
 
 /**
  * OpenTelemetry record → one LTS log line.
