@@ -1,5 +1,7 @@
 import type { CloudWatchEntity } from './config.ts';
-import { ROUTING_ATTRIBUTES, renderAnyValue, toJsonValue, truncateUtf8, utf8ByteLength, type Destination, type InvalidEvent, type LogEntry, type WireEvent } from '@otel-cloud-logs/core';
+import { ROUTING_ATTRIBUTES, renderAnyValue, toJsonValue, truncateUtf8, truncationMarker, utf8ByteLength, type Destination, type InvalidEvent, type LogEntry, type WireEvent } from '@otel-cloud-logs/core';
+
+export { truncationMarker };
 
 /** One PutLogEvents event with the size CloudWatch counts for it (UTF-8 bytes of the message). */
 export interface CloudWatchEvent extends WireEvent {
@@ -52,10 +54,6 @@ export function toCloudWatchEvent(entry: LogEntry, format: MessageFormat): Cloud
   return { timeMillis: entry.timeMillis, size: utf8ByteLength(message), message };
 }
 
-/** The marker appended to a truncated message, so that nobody mistakes it for the whole record. */
-export function truncationMarker(originalBytes: number): string {
-  return `…[truncated by otel-cloud-logs: ${originalBytes} bytes]`;
-}
 
 /**
  * Cuts an event so that it fits in `maxSize` bytes, with a visible marker. A 'json' envelope stays valid JSON:

@@ -31,5 +31,5 @@ export { planRequests, planByDestination, fitEvent, checkTimeWindow, type Plan, 
 export { ConstraintAwareBatchProcessor, DEFAULT_MAX_QUEUE_BYTES, type ConstraintAwareBatchProcessorOptions, type FlushReport } from './processor.ts';
 export { ProblemReporter } from './problems.ts';
 export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, resolveRetryOptions, sleep, type RetryOptions } from './retry.ts';
-export { utf8ByteLength, truncateUtf8 } from './utf8.ts';
+export { utf8ByteLength, truncateUtf8, truncationMarker } from './utf8.ts';
 export { bridgeApiLogs, type ApiLogsGlobal } from './api-logs-bridge.ts';

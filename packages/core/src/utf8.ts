@@ -16,3 +16,8 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
   return bytes.subarray(0, end).toString('utf8');
 }
+
+/** Appended to every cut value, by every exporter, so that nobody mistakes it for the whole record. */
+export function truncationMarker(originalBytes: number): string {
+  return `…[truncated by otel-cloud-logs: ${originalBytes} bytes]`;
+}

@@ -1,4 +1,6 @@
-import { renderAnyValue, ROUTING_ATTRIBUTES, toJsonValue, utf8ByteLength, type LogEntry } from '@otel-cloud-logs/core';
+import { renderAnyValue, ROUTING_ATTRIBUTES, toJsonValue, truncationMarker, utf8ByteLength, type LogEntry } from '@otel-cloud-logs/core';
+
+export { truncationMarker };
 
 /**
  * OpenTelemetry record → one LTS log line.
@@ -33,10 +35,6 @@ export interface TranslateOptions {
   readonly includeResource: boolean;
 }
 
-/** Shown at the end of a cut body, so a reader sees that the record was longer and by how much (same text as the other exporters). */
-export function truncationMarker(originalBytes: number): string {
-  return `…[truncated by otel-cloud-logs: ${originalBytes} bytes]`;
-}
 
 const ROUTING_KEYS = new Set<string>(Object.values(ROUTING_ATTRIBUTES));
 

@@ -21,8 +21,11 @@ import {
   type LogEntry,
   type OtlpAnyValue,
   type OtlpLogRecord,
+  truncationMarker,
   type WireEvent,
 } from '@otel-cloud-logs/core';
+
+export { truncationMarker };
 
 /** One log record ready to send: its OTLP/JSON form and what groups it into resourceLogs/scopeLogs. */
 export interface ServiceWatchEvent extends WireEvent {
@@ -37,10 +40,6 @@ export interface ServiceWatchEvent extends WireEvent {
   readonly scopeJson: string;
 }
 
-/** Appended to a value cut to fit the event size limit, so that nobody mistakes it for the whole (`originalBytes`: its UTF-8 size). */
-export function truncationMarker(originalBytes: number): string {
-  return `…[truncated by otel-cloud-logs: ${originalBytes} bytes]`;
-}
 
 const ROUTING_KEYS = new Set<string>(Object.values(ROUTING_ATTRIBUTES));
 const resourceJsonCache = new WeakMap<object, string>();
