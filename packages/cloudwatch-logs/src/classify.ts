@@ -60,7 +60,7 @@ const HINTS: Record<string, string> = {
 };
 
 /** Classifies a failed PutLogEvents call: throttling, 5xx and network errors are retried; the rest are not. */
-export function classifyFailure<E>(error: unknown): SendOutcome<E> {
+export function classifyFailure(error: unknown): SendOutcome {
   if (error instanceof NetworkError) return { status: 'retry', error };
   // No credentials (yet): the container or instance credential endpoint can be briefly unavailable at start-up.
   if (error instanceof Error && error.name === 'CredentialsProviderError') {

@@ -35,8 +35,9 @@ export class CloudWatchLogsClient {
     this.http = http;
   }
 
+  /** `input` is serialised as JSON; a Buffer is sent as it is (a PutLogEvents body assembled from its events). */
   async call<T>(operation: string, input: unknown, options: CallOptions): Promise<T> {
-    const body = JSON.stringify(input);
+    const body = Buffer.isBuffer(input) ? input : JSON.stringify(input);
     const headers = await this.signer.sign({
       url: this.endpoint,
       body,

@@ -1,10 +1,14 @@
 import {
   ConstraintAwareExporter,
+  workerRecipe,
   type Destination,
   type DestinationDefaults,
+  type EncodedBatch,
+  type EncodedRecord,
   type InvalidEvent,
   type LogEntry,
   type ProviderLimits,
+  type RequestFrame,
   type SendContext,
   type SendOutcome,
 } from '@otel-cloud-logs/core';
@@ -13,13 +17,13 @@ import { CloudWatchLogsClient, CloudWatchServiceError } from './client.ts';
 import { cloudWatchLimits, logGroupNameProblem, logStreamNameProblem, resolveEndpoint, validateOptions, type CloudWatchLogsExporterOptions } from './config.ts';
 import { LogStreamProvisioner } from './provision.ts';
 import { CloudWatchSigner } from './sign.ts';
-import { toCloudWatchEvent, toPutLogEventsRequest, truncateEvent, type CloudWatchEvent, type MessageFormat } from './translate.ts';
+import { encodeCloudWatchEvent, encodeTruncatedCloudWatchEvent, putLogEventsFrame, type MessageFormat } from './translate.ts';
 
 /**
  * An OpenTelemetry `LogRecordExporter` for Amazon CloudWatch Logs (PutLogEvents). Use it with
  * `ConstraintAwareBatchProcessor` (full requests per stream) or with the SDK's `BatchLogRecordProcessor`.
  */
-export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEvent> {
+export class CloudWatchLogsExporter extends ConstraintAwareExporter {
   readonly limits: ProviderLimits;
   readonly region: string;
   readonly endpoint: URL;
@@ -28,7 +32,6 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
   private readonly entity: CloudWatchLogsExporterOptions['entity'];
   private readonly client: CloudWatchLogsClient;
   private readonly provisioner: LogStreamProvisioner;
-  private readonly destinationProblems = new Map<string, string | undefined>();
   /** PutLogEvents calls whose optional `entity` was refused (the events were still accepted). */
   entityRejections = 0;
 
@@ -51,6 +54,8 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
       logGroupClass: options.logGroupClass,
     }, (message) => this.problems.error('retention', message));
     this.validate();
+    // Without a credentials function, a twin built from the same options can deliver from a worker thread.
+    if (typeof options.credentials !== 'function') this.workerRecipe = workerRecipe(import.meta.url, 'CloudWatchLogsExporter', options);
   }
 
   get destinationDefaults(): DestinationDefaults {
@@ -58,27 +63,26 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
   }
 
   checkDestination(destination: Destination): string | undefined {
-    const key = `${destination.logGroup}\u0000${destination.logStream}`;
-    if (this.destinationProblems.has(key)) return this.destinationProblems.get(key);
-    const problem = logGroupNameProblem(destination.logGroup) ?? logStreamNameProblem(destination.logStream);
-    // Bounded: a runaway set of distinct names must not grow this cache without end.
-    if (this.destinationProblems.size > 10_000) this.destinationProblems.clear();
-    this.destinationProblems.set(key, problem);
-    return problem;
+    return logGroupNameProblem(destination.logGroup) ?? logStreamNameProblem(destination.logStream);
   }
 
-  encode(entry: LogEntry): CloudWatchEvent | InvalidEvent {
-    return toCloudWatchEvent(entry, this.format);
+  encode(entry: LogEntry, out: EncodedRecord): InvalidEvent | undefined {
+    return encodeCloudWatchEvent(entry, this.format, out);
   }
 
-  truncate(event: CloudWatchEvent, maxSize: number): CloudWatchEvent | undefined {
-    return truncateEvent(event, maxSize, this.format);
+  truncate(entry: LogEntry, maxSize: number, out: EncodedRecord): boolean {
+    return encodeTruncatedCloudWatchEvent(entry, this.format, maxSize, out);
   }
 
-  async send(destination: Destination, events: readonly CloudWatchEvent[], context: SendContext): Promise<SendOutcome<CloudWatchEvent>> {
-    const request = toPutLogEventsRequest(destination, events, this.entity);
+  frame(destination: Destination): RequestFrame {
+    return putLogEventsFrame(destination, this.limits.maxRequestBytes, this.entity);
+  }
+
+  async send(destination: Destination, batch: EncodedBatch, context: SendContext): Promise<SendOutcome> {
+    // Built once per request (sorted by time), and sent unchanged on every retry.
+    const request = batch.body(true);
     try {
-      return this.accepted(await this.client.call<PutLogEventsResponse>('PutLogEvents', request, context), events.length);
+      return this.accepted(await this.client.call<PutLogEventsResponse>('PutLogEvents', request, context), batch.length);
     } catch (error) {
       if (!(error instanceof CloudWatchServiceError && error.type === 'ResourceNotFoundException') || !this.provisioner.enabled) {
         return classifyFailure(error);
@@ -89,7 +93,7 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
         return classifyFailure(creationError);
       }
       try {
-        return this.accepted(await this.client.call<PutLogEventsResponse>('PutLogEvents', request, context), events.length);
+        return this.accepted(await this.client.call<PutLogEventsResponse>('PutLogEvents', request, context), batch.length);
       } catch (retryError) {
         // The stream exists now; a service that does not see it yet (eventual consistency) is asked again later.
         if (retryError instanceof CloudWatchServiceError && retryError.type === 'ResourceNotFoundException') return { status: 'retry', error: retryError };
@@ -98,7 +102,7 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter<CloudWatchEv
     }
   }
 
-  private accepted(response: PutLogEventsResponse, eventCount: number): SendOutcome<CloudWatchEvent> {
+  private accepted(response: PutLogEventsResponse, eventCount: number): SendOutcome {
     if (response.rejectedEntityInfo) {
       this.entityRejections++;
       this.problems.warn('rejected_entity', `CloudWatch refused the request's entity (${response.rejectedEntityInfo.errorType ?? 'unknown'}); the log events were accepted`);

@@ -14,9 +14,10 @@ export {
   type CloudWatchLogsExporterOptions,
 } from './config.ts';
 export {
+  encodeCloudWatchEvent,
+  encodeTruncatedCloudWatchEvent,
   formatMessage,
-  toCloudWatchEvent,
-  toPutLogEventsRequest,
+  putLogEventsFrame,
   truncateEvent,
   truncationMarker,
   type CloudWatchEvent,

@@ -1,13 +1,16 @@
 import {
   logEntriesFromOtlpJson,
-  planByDestination,
+  planRequests,
+  type Destination,
   type DestinationDefaults,
   type DropReason,
+  type EncodedRecord,
   type LogEntry,
   type OtlpLogsRequest,
+  type RecordCodec,
 } from '@otel-cloud-logs/core';
 import { cloudWatchLimits, logGroupNameProblem, logStreamNameProblem, type CloudWatchLogsExporterOptions } from './config.ts';
-import { toCloudWatchEvent, toPutLogEventsRequest, truncateEvent, type CloudWatchEvent, type PutLogEventsRequest } from './translate.ts';
+import { encodeCloudWatchEvent, encodeTruncatedCloudWatchEvent, putLogEventsFrame, type PutLogEventsRequest } from './translate.ts';
 
 export interface PutLogEventsPlan {
   /** Bodies ready to send, each valid for PutLogEvents. */
@@ -19,7 +22,7 @@ export interface PutLogEventsPlan {
 
 /**
  * Translates OTLP/JSON `resourceLogs` (or entries) into valid PutLogEvents bodies without sending them:
- * the public path for OTLP data that did not come from this process.
+ * the public path for OTLP data that did not come from this process. The bodies are the exporter's, byte for byte.
  */
 export function planPutLogEvents(
   input: OtlpLogsRequest | readonly LogEntry[],
@@ -33,21 +36,25 @@ export function planPutLogEvents(
   const format = options.messageFormat ?? 'json';
   const dropped: Partial<Record<DropReason, number>> = {};
   const count = (reason: DropReason, n = 1) => (dropped[reason] = (dropped[reason] ?? 0) + n);
-  const encode = (entry: LogEntry): CloudWatchEvent | undefined => {
-    if (logGroupNameProblem(entry.destination.logGroup) ?? logStreamNameProblem(entry.destination.logStream)) {
-      count('invalid_destination');
-      return undefined;
-    }
-    const event = toCloudWatchEvent(entry, format);
-    if ('invalid' in event) {
-      count(event.invalid);
-      return undefined;
-    }
-    return event;
+  const codec: RecordCodec = {
+    limits,
+    destinationDefaults: options.defaults ?? {},
+    checkDestination: (destination: Destination) => logGroupNameProblem(destination.logGroup) ?? logStreamNameProblem(destination.logStream),
+    encode: (entry: LogEntry, out: EncodedRecord) => encodeCloudWatchEvent(entry, format, out),
+    truncate: (entry: LogEntry, maxSize: number, out: EncodedRecord) => encodeTruncatedCloudWatchEvent(entry, format, maxSize, out),
+    frame: (destination: Destination) => putLogEventsFrame(destination, limits.maxRequestBytes),
   };
-  const oversize = { mode: options.oversizeEvents ?? 'truncate', truncate: (event: CloudWatchEvent, maxSize: number) => truncateEvent(event, maxSize, format) } as const;
-  const plan = planByDestination(entries, encode, limits, options.nowMillis ?? Date.now(), oversize);
+  const encode = (entry: LogEntry, out: EncodedRecord): boolean => {
+    if (codec.checkDestination(entry.destination)) {
+      count('invalid_destination');
+      return false;
+    }
+    const invalid = codec.encode(entry, out);
+    if (invalid) count(invalid.invalid);
+    return invalid === undefined;
+  };
+  const plan = planRequests(codec, entries, options.nowMillis ?? Date.now(), options.oversizeEvents ?? 'truncate', encode);
   for (const [reason, n] of Object.entries(plan.dropped) as [DropReason, number][]) count(reason, n);
-  const requests = plan.destinations.flatMap(({ destination, requests }) => requests.map((request) => toPutLogEventsRequest(destination, request.events)));
+  const requests = plan.requests.map(({ batch }) => JSON.parse(batch.body(true).toString('utf8')) as PutLogEventsRequest);
   return { requests, dropped, truncated: plan.truncated };
 }

@@ -6,7 +6,7 @@ import { NodeSha256 } from './node-sha256.ts';
 export interface SignedRequestParts {
   readonly url: URL;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  readonly body: string | Uint8Array;
 }
 
 /** Signs AWS JSON 1.1 requests with SigV4 (service `logs`) using the official Smithy signer. */

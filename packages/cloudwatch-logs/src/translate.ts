@@ -1,10 +1,23 @@
 import type { CloudWatchEntity } from './config.ts';
-import { ROUTING_ATTRIBUTES, renderAnyValue, toJsonValue, truncateUtf8, truncationMarker, utf8ByteLength, type Destination, type InvalidEvent, type LogEntry, type WireEvent } from '@otel-cloud-logs/core';
+import {
+  envelopeJson,
+  renderAnyValue,
+  truncateUtf8,
+  truncationMarker,
+  utf8ByteLength,
+  type Destination,
+  type EncodedRecord,
+  type InvalidEvent,
+  type LogEntry,
+  type RequestFrame,
+} from '@otel-cloud-logs/core';
 
 export { truncationMarker };
 
-/** One PutLogEvents event with the size CloudWatch counts for it (UTF-8 bytes of the message). */
-export interface CloudWatchEvent extends WireEvent {
+/** One PutLogEvents event's message with the size CloudWatch counts for it (UTF-8 bytes of the message). */
+export interface CloudWatchEvent {
+  readonly timeMillis: number;
+  readonly size: number;
   readonly message: string;
 }
 
@@ -18,42 +31,57 @@ export interface PutLogEventsRequest {
 
 export type MessageFormat = 'json' | 'text';
 
-const ROUTING_KEYS = new Set<string>(Object.values(ROUTING_ATTRIBUTES));
-
 /**
- * The CloudWatch message of a record. 'text': the body rendered as text. 'json': one JSON object with the
- * body, severity, attributes (routing attributes left out: they name the destination) and trace context,
- * which Logs Insights can query field by field.
+ * The CloudWatch message of a record. 'text': the body rendered as text. 'json': core's JSON envelope (body,
+ * severity, attributes without routing attributes, trace context), which Logs Insights can query field by field.
  */
 export function formatMessage(entry: LogEntry, format: MessageFormat): string {
-  if (format === 'text') return renderAnyValue(entry.body);
-  const envelope: Record<string, unknown> = { body: toJsonValue(entry.body) };
-  if (entry.severityText !== undefined) envelope.severityText = entry.severityText;
-  if (entry.severityNumber !== undefined) envelope.severityNumber = entry.severityNumber;
-  if (entry.eventName) envelope.eventName = entry.eventName;
-  const attributes: Record<string, unknown> = {};
-  let hasAttributes = false;
-  for (const key of Object.keys(entry.attributes).sort()) {
-    if (ROUTING_KEYS.has(key)) continue;
-    attributes[key] = toJsonValue(entry.attributes[key]);
-    hasAttributes = true;
-  }
-  if (hasAttributes) envelope.attributes = attributes;
-  if (entry.traceId) envelope.traceId = entry.traceId;
-  if (entry.spanId) envelope.spanId = entry.spanId;
-  if (entry.traceFlags !== undefined && entry.traceId) envelope.traceFlags = entry.traceFlags;
-  return JSON.stringify(envelope);
+  return format === 'text' ? renderAnyValue(entry.body) : envelopeJson(entry, NO_RESOURCE);
 }
 
-/** Turns an entry into a CloudWatch event; an empty message is invalid for the service. */
-export function toCloudWatchEvent(entry: LogEntry, format: MessageFormat): CloudWatchEvent | InvalidEvent {
+const NO_RESOURCE = { resource: false, scope: false } as const;
+
+const EMPTY_MESSAGE: InvalidEvent = {
+  invalid: 'empty_message',
+  message: "CloudWatch refuses empty messages; a record with an empty body was dropped (use messageFormat: 'json' to keep such records)",
+};
+
+/** Writes a message as its PutLogEvents event (`{"timestamp":…,"message":"…"}`), the record's wire fragment. */
+function writeEvent(message: string, timeMillis: number, out: EncodedRecord): void {
+  const fragment = `{"timestamp":${timeMillis},"message":${JSON.stringify(message)}}`;
+  out.fragment = fragment;
+  out.fragmentBytes = utf8ByteLength(fragment);
+  out.size = utf8ByteLength(message);
+  out.timeMillis = timeMillis;
+  out.frameKey = '';
+}
+
+/** Encodes a record into its PutLogEvents event; an empty message is invalid for the service. */
+export function encodeCloudWatchEvent(entry: LogEntry, format: MessageFormat, out: EncodedRecord): InvalidEvent | undefined {
   const message = formatMessage(entry, format);
-  if (message.length === 0) {
-    return { invalid: 'empty_message', message: "CloudWatch refuses empty messages; a record with an empty body was dropped (use messageFormat: 'json' to keep such records)" };
-  }
-  return { timeMillis: entry.timeMillis, size: utf8ByteLength(message), message };
+  if (message.length === 0) return EMPTY_MESSAGE;
+  writeEvent(message, entry.timeMillis, out);
+  return undefined;
 }
 
+/** Encodes a record cut to `maxSize` message bytes (see `truncateEvent`); false when it cannot be cut. */
+export function encodeTruncatedCloudWatchEvent(entry: LogEntry, format: MessageFormat, maxSize: number, out: EncodedRecord): boolean {
+  const message = formatMessage(entry, format);
+  const cut = truncateEvent({ timeMillis: entry.timeMillis, size: utf8ByteLength(message), message }, maxSize, format);
+  if (!cut) return false;
+  writeEvent(cut.message, entry.timeMillis, out);
+  return true;
+}
+
+/** The bytes around the events of a PutLogEvents body: the same text as `JSON.stringify` of the request. */
+export function putLogEventsFrame(destination: Destination, maxRequestBytes: number, entity?: CloudWatchEntity): RequestFrame {
+  return {
+    head: Buffer.from(`{"logGroupName":${JSON.stringify(destination.logGroup)},"logStreamName":${JSON.stringify(destination.logStream)},"logEvents":[`),
+    separator: Buffer.from(','),
+    tail: Buffer.from(entity ? `],"entity":${JSON.stringify(entity)}}` : ']}'),
+    maxRequestBytes,
+  };
+}
 
 /**
  * Cuts an event so that it fits in `maxSize` bytes, with a visible marker. A 'json' envelope stays valid JSON:
@@ -110,14 +138,4 @@ function truncateEnvelope(message: string, marker: string, maxSize: number): str
   if (size > maxSize) return undefined;
   const text = JSON.stringify(envelope);
   return utf8ByteLength(text) <= maxSize ? text : undefined;
-}
-
-/** The PutLogEvents body for events that already satisfy every limit (sorted, within size, count and span). */
-export function toPutLogEventsRequest(destination: Destination, events: readonly CloudWatchEvent[], entity?: CloudWatchEntity): PutLogEventsRequest {
-  return {
-    logGroupName: destination.logGroup,
-    logStreamName: destination.logStream,
-    logEvents: events.map((event) => ({ timestamp: event.timeMillis, message: event.message })),
-    ...(entity && { entity }),
-  };
 }

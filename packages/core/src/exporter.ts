@@ -1,15 +1,18 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { WireEvent } from './batch.ts';
-import { deliver } from './delivery.ts';
+import type { EncodedRecord, InvalidEvent, RecordCodec, RequestSender, SendContext, SendOutcome } from './codec.ts';
+import { deliver, type DeliveryTarget } from './delivery.ts';
+import { describeDrop } from './drops.ts';
+import type { EncodedBatch, RequestFrame } from './encoded-batch.ts';
 import { HttpTransport } from './http.ts';
 import { validateLimits, type ProviderLimits } from './limits.ts';
 import { SelfMetrics, type DropReason } from './metrics.ts';
 import { logEntryFromReadableLogRecord, type Destination, type DestinationDefaults, type LogEntry } from './model.ts';
-import { planByDestination, type OversizePolicy } from './planner.ts';
+import { planRequests, type OversizeMode } from './planner.ts';
 import { ProblemReporter } from './problems.ts';
 import { resolveRetryOptions, type RetryOptions } from './retry.ts';
+import type { WorkerRecipe } from './worker-protocol.ts';
 
 /** Options every provider exporter shares. */
 export interface ConstraintAwareExporterOptions {
@@ -23,42 +26,23 @@ export interface ConstraintAwareExporterOptions {
   readonly meterProvider?: MeterProvider;
 }
 
-/** An encoder's verdict on a record it cannot turn into a valid event. */
-export interface InvalidEvent {
-  readonly invalid: DropReason;
-  readonly message: string;
-}
-
-export interface SendContext {
-  readonly signal: AbortSignal;
-  readonly timeoutMillis: number;
-  /** 0 for the first attempt. */
-  readonly attempt: number;
-}
-
-/** How a provider classifies the answer to one request. */
-export type SendOutcome<E> =
-  /** The service took the request; some events may have been refused individually (counted by reason). */
-  | { readonly status: 'accepted'; readonly rejected?: ReadonlyArray<{ readonly reason: string; readonly count: number }> }
-  /** Worth trying again (throttling, 5xx, network). `events` narrows what to resend when part was accepted. */
-  | { readonly status: 'retry'; readonly error: Error; readonly throttled?: boolean; readonly retryAfterMillis?: number; readonly events?: E[] }
-  /** Will never succeed as sent (validation, auth): the events are counted as rejected with `reason`. */
-  | { readonly status: 'failed'; readonly error: Error; readonly reason: string };
-
 /**
- * The base of every provider exporter. A provider says what its limits are, how a log entry becomes a
- * wire event, how an oversize event is cut, and how one valid request is sent and classified; this class
- * does the rest, the same way under the stock `BatchLogRecordProcessor` (`export()`) and under
+ * The base of every provider exporter. A provider gives its codec (limits, how a record becomes its wire fragment,
+ * how an oversize one is cut, the request frame) and its sender (sign, send, classify one valid request); this
+ * class does the rest, the same way under the stock `BatchLogRecordProcessor` (`export()`) and under
  * `ConstraintAwareBatchProcessor`.
  */
-export abstract class ConstraintAwareExporter<E extends WireEvent> implements LogRecordExporter, OversizePolicy<E> {
+export abstract class ConstraintAwareExporter implements LogRecordExporter, RecordCodec, RequestSender, DeliveryTarget {
   abstract readonly limits: ProviderLimits;
   readonly metrics: SelfMetrics;
   readonly problems: ProblemReporter;
-  readonly mode: 'truncate' | 'drop';
+  readonly mode: OversizeMode;
   readonly retry: RetryOptions;
   readonly requestTimeoutMillis: number;
   protected readonly http = new HttpTransport();
+  /** Set by providers whose options can be copied to a worker thread. */
+  protected workerRecipe: WorkerRecipe | undefined;
+  private readonly destinationProblems = new WeakMap<Destination, string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopped = false;
 
@@ -79,30 +63,22 @@ export abstract class ConstraintAwareExporter<E extends WireEvent> implements Lo
     return this.metrics.exporterName;
   }
 
-  /** The destination used when neither the record nor its resource carries routing attributes. */
   abstract get destinationDefaults(): DestinationDefaults;
-
-  /** Returns why records for `destination` cannot be sent (e.g. a missing or invalid stream name), or undefined. */
   abstract checkDestination(destination: Destination): string | undefined;
+  abstract encode(entry: LogEntry, out: EncodedRecord): InvalidEvent | undefined;
+  abstract truncate(entry: LogEntry, maxSize: number, out: EncodedRecord): boolean;
+  abstract frame(destination: Destination, entry: LogEntry): RequestFrame;
+  abstract send(destination: Destination, batch: EncodedBatch, context: SendContext): Promise<SendOutcome>;
 
-  /** Turns a log entry into the provider's wire event. */
-  abstract encode(entry: LogEntry): E | InvalidEvent;
-
-  /** Cuts an event to at most `maxSize` (as measured by `size`), or undefined if it cannot be cut. */
-  abstract truncate(event: E, maxSize: number): E | undefined;
-
-  /** Sends one request that already satisfies every limit, and classifies the answer. Must not throw. */
-  abstract send(destination: Destination, events: readonly E[], context: SendContext): Promise<SendOutcome<E>>;
-
-  /** Snapshot of an SDK record with its destination resolved. */
-  toEntry(record: ReadableLogRecord): LogEntry {
-    return logEntryFromReadableLogRecord(record, this.destinationDefaults);
+  /** How to build this exporter in a worker thread, or why it cannot be. */
+  recipeForWorker(): WorkerRecipe | string {
+    return this.workerRecipe ?? `${this.name}: this exporter cannot run in a worker thread (its options hold functions or objects that cannot be copied to a thread)`;
   }
 
   /** `toEntry` that never throws: a record that cannot be read is counted as `invalid_record` instead. */
   readRecord(record: ReadableLogRecord): LogEntry | undefined {
     try {
-      return this.toEntry(record);
+      return logEntryFromReadableLogRecord(record, this.destinationDefaults);
     } catch (error) {
       this.metrics.recordDropped('invalid_record');
       this.problems.warn('invalid:invalid_record', `dropping log records: a log record could not be read: ${(error as Error).message}`);
@@ -111,29 +87,29 @@ export abstract class ConstraintAwareExporter<E extends WireEvent> implements Lo
   }
 
   /**
-   * Encodes one entry and reports why it cannot be sent, if so. Shared by `export()` and the processor so that
-   * both count drops the same way.
+   * Encodes one entry into `out` and counts why it cannot be sent, if so (returns false). Shared by `export()` and
+   * the processor so that both count drops the same way.
    */
-  encodeEntry(entry: LogEntry): E | undefined {
-    const problem = this.checkDestination(entry.destination);
+  encodeEntry(entry: LogEntry, out: EncodedRecord): boolean {
+    const problem = this.destinationProblem(entry.destination);
     if (problem) {
       this.metrics.recordDropped('invalid_destination');
       this.problems.error('invalid_destination', `dropping log records with an unusable destination: ${problem}`);
-      return undefined;
+      return false;
     }
-    let event: E | InvalidEvent;
+    let invalid: InvalidEvent | undefined;
     try {
-      event = this.encode(entry);
+      invalid = this.encode(entry, out);
     } catch (error) {
       // Logging must never throw into the application: a record that cannot be encoded is counted instead.
-      event = { invalid: 'invalid_record', message: `a log record could not be encoded: ${(error as Error).message}` };
+      invalid = { invalid: 'invalid_record', message: `a log record could not be encoded: ${(error as Error).message}` };
     }
-    if ('invalid' in event) {
-      this.metrics.recordDropped(event.invalid);
-      this.problems.warn(`invalid:${event.invalid}`, `dropping log records: ${event.message}`);
-      return undefined;
+    if (invalid) {
+      this.metrics.recordDropped(invalid.invalid);
+      this.problems.warn(`invalid:${invalid.invalid}`, `dropping log records: ${invalid.message}`);
+      return false;
     }
-    return event;
+    return true;
   }
 
   /** Exports whatever the SDK hands over, split into requests the service accepts. */
@@ -166,32 +142,37 @@ export abstract class ConstraintAwareExporter<E extends WireEvent> implements Lo
    * Public so that OTLP data from elsewhere (a gateway, a file) can be sent the same way.
    */
   async exportEntries(entries: readonly LogEntry[], signal?: AbortSignal): Promise<number> {
-    const plan = planByDestination(entries, (entry) => this.encodeEntry(entry), this.limits, Date.now(), this);
+    const plan = planRequests(this, entries, Date.now(), this.mode, (entry, out) => this.encodeEntry(entry, out));
     this.recordPlanDrops(plan.dropped, plan.truncated);
-    const deliveries: Promise<boolean>[] = [];
-    for (const { destination, requests } of plan.destinations) {
-      // Requests of one destination go one after another; destinations go in parallel.
-      deliveries.push(
-        (async () => {
-          let ok = true;
-          for (const request of requests) {
-            ok = (await deliver(this, destination, request.events, { deadlineAt: Date.now() + this.retry.deadlineMillis, signal })) && ok;
-          }
-          return ok;
-        })(),
-      );
+    // Requests of one destination go one after another; destinations go in parallel.
+    const byDestination = new Map<Destination, EncodedBatch[]>();
+    for (const { destination, batch } of plan.requests) {
+      const list = byDestination.get(destination);
+      if (list) list.push(batch);
+      else byDestination.set(destination, [batch]);
     }
-    const results = await Promise.all(deliveries);
-    return results.filter((ok) => !ok).length;
+    const deliveries = [...byDestination].map(async ([destination, batches]) => {
+      let failed = 0;
+      for (const batch of batches) {
+        if (!(await deliver(this, destination, batch, { deadlineAt: Date.now() + this.retry.deadlineMillis, signal }))) failed++;
+      }
+      return failed;
+    });
+    let failures = 0;
+    for (const failed of await Promise.all(deliveries)) failures += failed;
+    return failures;
   }
 
   /** Counts what the planner left out and what it shortened, and says so once through diag. */
   recordPlanDrops(dropped: Partial<Record<DropReason, number>>, truncated: number): void {
-    for (const [reason, count] of Object.entries(dropped) as [DropReason, number][]) {
-      this.metrics.recordDropped(reason, count);
-      this.problems.warn(`drop:${reason}`, describeDrop(reason, this.limits));
-    }
+    for (const [reason, count] of Object.entries(dropped) as [DropReason, number][]) this.recordDrop(reason, count);
     this.recordTruncated(truncated);
+  }
+
+  /** Counts records not sent for `reason`, and says so once through diag. */
+  recordDrop(reason: DropReason, count: number): void {
+    this.metrics.recordDropped(reason, count);
+    this.problems.warn(`drop:${reason}`, describeDrop(reason, this.limits));
   }
 
   /** Counts records shortened to the event size limit (still delivered), and says so once through diag. */
@@ -216,29 +197,19 @@ export abstract class ConstraintAwareExporter<E extends WireEvent> implements Lo
     validateLimits(this.limits, this.name);
   }
 
+  /** `checkDestination`, asked once per destination (destinations are interned, so this is a lookup per record). */
+  private destinationProblem(destination: Destination): string | undefined {
+    let problem = this.destinationProblems.get(destination);
+    if (problem === undefined) {
+      problem = this.checkDestination(destination) ?? '';
+      this.destinationProblems.set(destination, problem);
+    }
+    return problem || undefined;
+  }
+
   private track(task: Promise<unknown>): void {
     this.inFlight.add(task);
     const done = () => this.inFlight.delete(task);
     task.then(done, done);
-  }
-}
-
-/** The once-per-problem diag message for a drop reason. */
-export function describeDrop(reason: DropReason, limits: ProviderLimits): string {
-  switch (reason) {
-    case 'too_old':
-      return `dropping log records older than the service accepts (${Math.round((limits.maxAgeMillis ?? 0) / 3_600_000)} h, with a ${limits.timeWindowMarginMillis} ms margin); check the clock or the record timestamps`;
-    case 'too_new':
-      return `dropping log records more than ${Math.round((limits.maxFutureMillis ?? 0) / 60_000)} min in the future (with a ${limits.timeWindowMarginMillis} ms margin); check the clock or the record timestamps`;
-    case 'oversize':
-      return `dropping log records over ${limits.maxEventBytes} bytes (oversizeEvents: 'drop'); set oversizeEvents: 'truncate' to keep them shortened`;
-    case 'queue_full':
-      return 'dropping log records because the queue is full (maxQueueBytes); the service is slower than the log rate, or unreachable';
-    case 'retry_deadline_exceeded':
-      return 'dropping log records whose request kept failing until the retry deadline';
-    case 'shutdown':
-      return 'dropping log records that could not be delivered before shutdown completed';
-    default:
-      return `dropping log records (${reason})`;
   }
 }

@@ -10,7 +10,9 @@ export type DropReason =
   | 'invalid_destination'
   | 'queue_full'
   | 'retry_deadline_exceeded'
-  | 'shutdown';
+  | 'shutdown'
+  /** The delivery worker thread (`thread: 'worker'`) failed while it held the records. */
+  | 'worker_failed';
 
 export interface SelfMetricsSnapshot {
   /** Records the service accepted. */
@@ -30,6 +32,18 @@ export interface SelfMetricsSnapshot {
   readonly throttledRequests: number;
   readonly queueBytes: number;
   readonly queueRecords: number;
+}
+
+/** The counters alone (no queue gauges): what a worker thread hands back to the application's thread. */
+export interface SelfMetricsCounts {
+  readonly exported: number;
+  readonly truncated: number;
+  readonly requests: number;
+  readonly requestBytes: number;
+  readonly retriedRequests: number;
+  readonly throttledRequests: number;
+  readonly dropped: Readonly<Record<string, number>>;
+  readonly rejected: Readonly<Record<string, number>>;
 }
 
 function increment(map: Map<string, number>, key: string, by: number): void {
@@ -85,6 +99,51 @@ export class SelfMetrics {
   addQueueSource(source: () => { bytes: number; records: number }): () => void {
     this.queueSources.add(source);
     return () => this.queueSources.delete(source);
+  }
+
+  /** The counters now. */
+  counts(): SelfMetricsCounts {
+    return {
+      exported: this.exported,
+      truncated: this.truncated,
+      requests: this.requests,
+      requestBytes: this.requestBytes,
+      retriedRequests: this.retriedRequests,
+      throttledRequests: this.throttledRequests,
+      dropped: Object.fromEntries(this.dropped),
+      rejected: Object.fromEntries(this.rejected),
+    };
+  }
+
+  /** What was counted between two `counts()`. */
+  static difference(now: SelfMetricsCounts, before: SelfMetricsCounts): SelfMetricsCounts {
+    const byReason = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) => {
+      const out: Record<string, number> = {};
+      for (const [reason, value] of Object.entries(a)) if (value !== (b[reason] ?? 0)) out[reason] = value - (b[reason] ?? 0);
+      return out;
+    };
+    return {
+      exported: now.exported - before.exported,
+      truncated: now.truncated - before.truncated,
+      requests: now.requests - before.requests,
+      requestBytes: now.requestBytes - before.requestBytes,
+      retriedRequests: now.retriedRequests - before.retriedRequests,
+      throttledRequests: now.throttledRequests - before.throttledRequests,
+      dropped: byReason(now.dropped, before.dropped),
+      rejected: byReason(now.rejected, before.rejected),
+    };
+  }
+
+  /** Adds counts made elsewhere (by the exporter's twin in a worker thread). */
+  add(counts: SelfMetricsCounts): void {
+    this.exported += counts.exported;
+    this.truncated += counts.truncated;
+    this.requests += counts.requests;
+    this.requestBytes += counts.requestBytes;
+    this.retriedRequests += counts.retriedRequests;
+    this.throttledRequests += counts.throttledRequests;
+    for (const [reason, value] of Object.entries(counts.dropped)) increment(this.dropped, reason, value);
+    for (const [reason, value] of Object.entries(counts.rejected)) increment(this.rejected, reason, value);
   }
 
   snapshot(): SelfMetricsSnapshot {

@@ -55,22 +55,54 @@ function routingValue(
   return fallback ?? '';
 }
 
+/** Interned destinations: records of one stream share one object, so that grouping them costs no string building. */
+const interned = new Map<string, Map<string, Map<string, Destination>>>();
+let internedCount = 0;
+const MAX_INTERNED = 10_000;
+
+function intern(accountId: string, logGroup: string, logStream: string): Destination {
+  let byGroup = interned.get(accountId);
+  if (!byGroup) interned.set(accountId, (byGroup = new Map()));
+  let byStream = byGroup.get(logGroup);
+  if (!byStream) byGroup.set(logGroup, (byStream = new Map()));
+  let destination = byStream.get(logStream);
+  if (!destination) {
+    // Bounded: a runaway set of distinct names must not grow the table without end (they are then just not shared).
+    if (internedCount >= MAX_INTERNED) {
+      interned.clear();
+      internedCount = 0;
+      return Object.freeze({ logGroup, logStream, accountId });
+    }
+    destination = Object.freeze({ logGroup, logStream, accountId });
+    byStream.set(logStream, destination);
+    internedCount++;
+  }
+  return destination;
+}
+
 /** Resolves a record's destination: record attribute, then resource attribute, then the configured default. */
 export function resolveDestination(
   attributes: Readonly<Record<string, AnyValue>>,
   resource: Readonly<Record<string, AnyValue>>,
   defaults: DestinationDefaults = {},
 ): Destination {
-  return {
-    logGroup: routingValue(ROUTING_ATTRIBUTES.logGroup, attributes, resource, defaults.logGroup),
-    logStream: routingValue(ROUTING_ATTRIBUTES.logStream, attributes, resource, defaults.logStream),
-    accountId: routingValue(ROUTING_ATTRIBUTES.accountId, attributes, resource, defaults.accountId),
-  };
+  return intern(
+    routingValue(ROUTING_ATTRIBUTES.accountId, attributes, resource, defaults.accountId),
+    routingValue(ROUTING_ATTRIBUTES.logGroup, attributes, resource, defaults.logGroup),
+    routingValue(ROUTING_ATTRIBUTES.logStream, attributes, resource, defaults.logStream),
+  );
 }
 
-/** A stable map key for a destination. */
+const keys = new WeakMap<Destination, string>();
+
+/** A stable map key for a destination (cached per destination object). */
 export function destinationKey(destination: Destination): string {
-  return `${destination.accountId}\u0000${destination.logGroup}\u0000${destination.logStream}`;
+  let key = keys.get(destination);
+  if (key === undefined) {
+    key = `${destination.accountId}\u0000${destination.logGroup}\u0000${destination.logStream}`;
+    keys.set(destination, key);
+  }
+  return key;
 }
 
 /** 0n (not set) for a missing or unusable time: an app passing `timestamp: NaN` must not make logging throw. */
@@ -97,7 +129,7 @@ export function logEntryFromReadableLogRecord(record: ReadableLogRecord, default
     eventName: record.eventName,
     attributes,
     resource,
-    scope: { name: record.instrumentationScope.name, version: record.instrumentationScope.version },
+    scope: record.instrumentationScope,
     traceId: spanContext?.traceId,
     spanId: spanContext?.spanId,
     traceFlags: spanContext?.traceFlags,

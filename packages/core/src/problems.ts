@@ -1,5 +1,14 @@
 import { diag } from '@opentelemetry/api';
 
+export type ProblemLevel = 'warn' | 'error';
+
+/** Writes one report to `diag` (the application's configured logger), unless redirected. */
+export function emitProblem(redirected: ((level: ProblemLevel, text: string) => void) | undefined, level: ProblemLevel, text: string): void {
+  if (redirected) redirected(level, text);
+  else if (level === 'warn') diag.warn(text);
+  else diag.error(text);
+}
+
 /**
  * Reports each kind of problem once through `diag` (never once per record): the counters carry the totals.
  * A problem is reported again after `repeatAfterMillis`, with how often it happened in between.
@@ -14,15 +23,22 @@ export class ProblemReporter {
     this.repeatAfterMillis = repeatAfterMillis;
   }
 
+  private redirected: ((level: ProblemLevel, text: string) => void) | undefined;
+
   warn(key: string, message: string): void {
-    this.report(key, message, (text) => diag.warn(text));
+    this.report(key, message, 'warn');
   }
 
   error(key: string, message: string): void {
-    this.report(key, message, (text) => diag.error(text));
+    this.report(key, message, 'error');
   }
 
-  private report(key: string, message: string, emit: (text: string) => void): void {
+  /** Sends the reports elsewhere instead of `diag` (a worker thread hands them to the application's thread). */
+  redirect(emit: (level: ProblemLevel, text: string) => void): void {
+    this.redirected = emit;
+  }
+
+  private report(key: string, message: string, level: ProblemLevel): void {
     const now = Date.now();
     const seen = this.lastReported.get(key);
     if (seen && now - seen.at < this.repeatAfterMillis) {
@@ -31,6 +47,6 @@ export class ProblemReporter {
     }
     const again = seen && seen.suppressed > 0 ? ` (${seen.suppressed} more times since the last report)` : '';
     this.lastReported.set(key, { at: now, suppressed: 0 });
-    emit(`${this.prefix}: ${message}${again}`);
+    emitProblem(this.redirected, level, `${this.prefix}: ${message}${again}`);
   }
 }

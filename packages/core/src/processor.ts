@@ -1,18 +1,22 @@
 import type { Context, MeterProvider } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import { BatchBuilder, type WireEvent } from './batch.ts';
-import { deliver } from './delivery.ts';
-import { describeDrop, type ConstraintAwareExporter } from './exporter.ts';
+import { Batcher } from './batcher.ts';
+import { emptyEncodedRecord } from './codec.ts';
+import { InThreadDispatcher, type Dispatcher, type SealedRequest } from './dispatch.ts';
+import type { EncodedBatch } from './encoded-batch.ts';
+import type { ConstraintAwareExporter } from './exporter.ts';
 import type { DropReason } from './metrics.ts';
-import { destinationKey, type Destination, type LogEntry } from './model.ts';
-import { fitEvent } from './planner.ts';
+import type { Destination, LogEntry } from './model.ts';
+import { fitRecord } from './planner.ts';
+import { ResourceSettling } from './resource-settling.ts';
+import { WorkerDispatcher } from './worker-dispatcher.ts';
 
-export interface ConstraintAwareBatchProcessorOptions<E extends WireEvent> {
+export interface ConstraintAwareBatchProcessorOptions {
   /** A provider exporter (CloudWatch Logs, Huawei LTS, SCP ServiceWatch). */
-  readonly exporter: ConstraintAwareExporter<E>;
+  readonly exporter: ConstraintAwareExporter;
   /** Longest time a record waits for its request to fill up. Default 1,000 ms. */
   readonly scheduledDelayMillis?: number;
-  /** Memory bound: bytes of records queued, waiting or in flight. Default 64 MiB. */
+  /** Memory bound: bytes of encoded records queued, waiting or in flight. Default 64 MiB. */
   readonly maxQueueBytes?: number;
   /** When the queue is full: drop the new record (default) or the oldest request not yet sent. */
   readonly overflow?: 'drop_newest' | 'drop_oldest';
@@ -20,22 +24,14 @@ export interface ConstraintAwareBatchProcessorOptions<E extends WireEvent> {
   readonly maxConcurrentExports?: number;
   /** How long `shutdown()` waits for queued records before giving up on them. Default 30,000 ms. */
   readonly shutdownTimeoutMillis?: number;
+  /**
+   * Where signing, HTTP and retries run: `'main'` (default) on the application's thread, or `'worker'` in a
+   * `worker_threads` worker, to which sealed requests are handed as transferred bytes (one message per request).
+   * Records are encoded on the application's thread either way.
+   */
+  readonly thread?: 'main' | 'worker';
   /** Publishes the self-metrics through this MeterProvider (once, if the exporter already does). */
   readonly meterProvider?: MeterProvider;
-}
-
-interface ReadyRequest<E> {
-  /** Order of sealing: a flush waits for the requests sealed up to its call, not for later ones. */
-  readonly seq: number;
-  readonly destination: Destination;
-  readonly events: E[];
-  readonly queueBytes: number;
-}
-
-interface DestinationBuffer<E extends WireEvent> {
-  readonly destination: Destination;
-  readonly builder: BatchBuilder<E>;
-  openedAt: number;
 }
 
 /** Result of the last `forceFlush()`/`shutdown()`: what was still undelivered when its deadline passed. */
@@ -46,41 +42,38 @@ export interface FlushReport {
 
 export const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024;
 
-/** Records held while their resource's async attributes settle (usually milliseconds after start-up). */
-const MAX_HELD_RECORDS = 10_000;
-
 /**
- * A `LogRecordProcessor` that batches per destination within the exporter's limits: a request is sealed
- * the moment the next record would not fit (so requests run full under load) or after
- * `scheduledDelayMillis`, queued memory is bounded in bytes, and several requests are in flight at once.
+ * A `LogRecordProcessor` that batches per destination within the exporter's limits: each record is encoded once,
+ * into the bytes of the request it travels in; a request is sealed the moment the next record would not fit (so
+ * requests run full under load) or after `scheduledDelayMillis`; queued memory is bounded in bytes; and several
+ * requests are in flight at once.
  */
-export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRecordProcessor {
-  readonly exporter: ConstraintAwareExporter<E>;
+export class ConstraintAwareBatchProcessor implements LogRecordProcessor {
+  readonly exporter: ConstraintAwareExporter;
   private readonly scheduledDelayMillis: number;
   /** The memory bound in bytes. */
   readonly maxQueueBytes: number;
   private readonly overflow: 'drop_newest' | 'drop_oldest';
   private readonly maxConcurrentExports: number;
   private readonly shutdownTimeoutMillis: number;
-  private readonly buffers = new Map<string, DestinationBuffer<E>>();
-  private readonly ready: ReadyRequest<E>[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
-  /** Records waiting for their resource's async attributes, by resource; bounded by MAX_HELD_RECORDS. */
-  private readonly held = new Map<ReadWriteLogRecord['resource'], ReadWriteLogRecord[]>();
-  private heldRecords = 0;
-  private readonly settling = new Set<Promise<void>>();
+  private readonly batcher: Batcher;
+  private readonly dispatcher: Dispatcher;
+  private readonly resources: ResourceSettling;
+  /** Reused for every record: encoding allocates nothing but the fragment string. */
+  private readonly scratch = emptyEncodedRecord();
+  private readonly ready: SealedRequest[] = [];
+  private inFlight = 0;
   /** Records of each sealed request not yet finished (delivered, refused or dropped), by seq. */
   private readonly unfinished = new Map<number, number>();
   private readonly flushWaiters = new Set<() => void>();
   private sealedCount = 0;
-  private readonly abort = new AbortController();
   private queueBytes = 0;
   private queueRecords = 0;
   private timer: NodeJS.Timeout | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private readonly removeQueueSource: () => void;
 
-  constructor(options: ConstraintAwareBatchProcessorOptions<E>) {
+  constructor(options: ConstraintAwareBatchProcessorOptions) {
     if (!options?.exporter) throw new TypeError('ConstraintAwareBatchProcessor: options.exporter is required (e.g. new CloudWatchLogsExporter({...}))');
     this.exporter = options.exporter;
     this.scheduledDelayMillis = positive('scheduledDelayMillis', options.scheduledDelayMillis ?? 1_000);
@@ -91,10 +84,18 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
     if (this.overflow !== 'drop_newest' && this.overflow !== 'drop_oldest') {
       throw new TypeError(`ConstraintAwareBatchProcessor: overflow must be 'drop_newest' or 'drop_oldest', got ${JSON.stringify(this.overflow)}`);
     }
+    const thread = options.thread ?? 'main';
+    if (thread !== 'main' && thread !== 'worker') throw new TypeError(`ConstraintAwareBatchProcessor: thread must be 'main' or 'worker', got ${JSON.stringify(thread)}`);
     const smallest = this.exporter.limits.maxEventBytes + this.exporter.limits.perEventOverheadBytes;
     if (this.maxQueueBytes < smallest) {
       throw new RangeError(`ConstraintAwareBatchProcessor: maxQueueBytes (${this.maxQueueBytes}) must hold at least one largest event (${smallest} bytes)`);
     }
+    this.dispatcher = thread === 'worker' ? WorkerDispatcher.forExporter(this.exporter) : new InThreadDispatcher(this.exporter);
+    this.batcher = new Batcher(this.exporter, (destination, batch) => this.onSealed(destination, batch));
+    this.resources = new ResourceSettling((record) => {
+      const entry = this.exporter.readRecord(record);
+      if (entry) this.enqueue(entry);
+    });
     if (options.meterProvider) this.exporter.metrics.bindMeterProvider(options.meterProvider);
     this.removeQueueSource = this.exporter.metrics.addQueueSource(() => ({ bytes: this.queueBytes, records: this.queueRecords }));
   }
@@ -109,9 +110,8 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
       this.drop('shutdown', 1);
       return;
     }
-    // Resource detectors (host, process, cloud) may still be resolving: reading the attributes now would lose them.
-    if (record.resource.asyncAttributesPending && record.resource.waitForAsyncAttributes) {
-      this.holdUntilResourceSettles(record);
+    if (ResourceSettling.mustWait(record)) {
+      if (!this.resources.hold(record)) this.drop('queue_full', 1);
       return;
     }
     const entry = this.exporter.readRecord(record);
@@ -132,33 +132,25 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
 
   private enqueue(entry: LogEntry): boolean {
     const exporter = this.exporter;
-    const encoded = exporter.encodeEntry(entry);
-    if (!encoded) return false;
-    const fit = fitEvent(encoded, exporter.limits, Date.now(), exporter);
-    if (!fit.ok) {
-      this.drop(fit.reason, 1);
+    const record = this.scratch;
+    if (!exporter.encodeEntry(entry, record)) return false;
+    const now = Date.now();
+    const verdict = fitRecord(exporter, entry, record, now, exporter.mode);
+    if (verdict !== 'ok' && verdict !== 'truncated') {
+      this.drop(verdict, 1);
       return false;
     }
-    const event = fit.event;
-    const cost = event.size + exporter.limits.perEventOverheadBytes;
+    const cost = record.fragmentBytes;
     if (this.queueBytes + cost > this.maxQueueBytes && !this.makeRoom(cost)) {
       this.drop('queue_full', 1);
       return false;
     }
     // Counted only once queued: `truncated` counts shortened records that are still delivered.
-    if (fit.truncated) exporter.recordTruncated(1);
-    const key = this.bufferKey(entry, event);
-    let buffer = this.buffers.get(key);
-    if (!buffer) {
-      buffer = { destination: entry.destination, builder: new BatchBuilder<E>(exporter.limits), openedAt: Date.now() };
-      this.buffers.set(key, buffer);
-    }
-    if (!buffer.builder.fits(event)) this.seal(buffer);
-    if (buffer.builder.length === 0) buffer.openedAt = Date.now();
-    buffer.builder.add(event);
+    if (verdict === 'truncated') exporter.recordTruncated(1);
     this.queueBytes += cost;
     this.queueRecords++;
-    if (buffer.builder.length >= exporter.limits.maxEventsPerRequest || buffer.builder.requestBytes >= exporter.limits.maxRequestBytes) this.seal(buffer);
+    this.batcher.add(entry, record, now);
+    record.fragment = ''; // do not keep the last record's text alive
     this.pump();
     this.armTimer();
     return true;
@@ -179,12 +171,12 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
    */
   async flush(timeoutMillis: number): Promise<FlushReport> {
     const deadline = Date.now() + timeoutMillis;
-    if (this.settling.size > 0) await this.waitForResources(timeoutMillis);
-    for (const buffer of this.buffers.values()) this.seal(buffer);
+    await this.resources.wait(timeoutMillis);
+    this.batcher.sealAll();
     this.pump();
     const upTo = this.sealedCount;
-    const complete = (await this.waitFor(upTo, Math.max(0, deadline - Date.now()))) && this.heldRecords === 0;
-    const undeliveredRecords = this.unfinishedRecords(upTo) + this.heldRecords;
+    const complete = (await this.waitFor(upTo, Math.max(0, deadline - Date.now()))) && this.resources.count === 0;
+    const undeliveredRecords = this.unfinishedRecords(upTo) + this.resources.count;
     if (!complete) {
       this.exporter.problems.warn('flush_timeout', `flush did not complete within ${timeoutMillis} ms: ${undeliveredRecords} log record(s) still queued or in flight`);
     }
@@ -200,71 +192,21 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
     const report = await this.flush(this.shutdownTimeoutMillis);
     if (!report.complete) {
       // Give up on what is left: abort in-flight requests (counted as dropped 'shutdown' by delivery) and queued ones.
-      this.abort.abort(new Error('shutdown deadline passed'));
+      this.dispatcher.abort(new Error('shutdown deadline passed'));
       for (const request of this.ready.splice(0)) this.release(request, 'shutdown');
-      if (this.heldRecords > 0) this.drop('shutdown', this.heldRecords);
-      this.held.clear();
-      this.heldRecords = 0;
+      const abandoned = this.resources.abandon();
+      if (abandoned > 0) this.drop('shutdown', abandoned);
       await this.waitFor(this.sealedCount, 1_000);
       this.exporter.problems.error('shutdown_incomplete', `shutdown gave up on ${report.undeliveredRecords} log record(s) after ${this.shutdownTimeoutMillis} ms`);
     }
     clearTimeout(this.timer);
     this.removeQueueSource();
+    await this.dispatcher.close();
     await this.exporter.shutdown();
   }
 
-  /**
-   * Keeps a record until its resource's async attributes settle (once per resource), then queues it as usual,
-   * as the stock BatchLogRecordProcessor waits before it exports. Held records are bounded in number.
-   */
-  private holdUntilResourceSettles(record: ReadWriteLogRecord): void {
-    if (this.heldRecords >= MAX_HELD_RECORDS) {
-      this.drop('queue_full', 1);
-      return;
-    }
-    const resource = record.resource;
-    let records = this.held.get(resource);
-    if (!records) {
-      const waiting: ReadWriteLogRecord[] = (records = []);
-      this.held.set(resource, waiting);
-      const settled = Promise.resolve(resource.waitForAsyncAttributes!())
-        .catch(() => undefined) // a failed detector leaves the attributes it has: still send the records
-        .then(() => {
-          if (this.held.get(resource) !== waiting) return; // given up on at shutdown
-          this.held.delete(resource);
-          this.heldRecords -= waiting.length;
-          for (const held of waiting) {
-            const entry = this.exporter.readRecord(held);
-            if (entry) this.enqueue(entry);
-          }
-        });
-      this.settling.add(settled);
-      void settled.finally(() => this.settling.delete(settled));
-    }
-    records.push(record);
-    this.heldRecords++;
-  }
-
-  private async waitForResources(timeoutMillis: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMillis)));
-    await Promise.race([Promise.all([...this.settling]), timeout]);
-    clearTimeout(timer);
-  }
-
-  /**
-   * One open request per destination and, when the provider limits the time span, per span-wide time slot:
-   * records with shuffled timestamps then still fill requests instead of sealing one at every span break.
-   */
-  private bufferKey(entry: LogEntry, event: E): string {
-    const span = this.exporter.limits.maxSpanMillis;
-    const slot = span === undefined || span === 0 ? 0 : Math.floor(event.timeMillis / span);
-    return `${destinationKey(entry.destination)}\u0001${slot}`;
-  }
-
   private drop(reason: DropReason, count: number): void {
-    this.exporter.metrics.recordDropped(reason, count);
-    this.exporter.problems.warn(`drop:${reason}`, describeDrop(reason, this.exporter.limits));
+    this.exporter.recordDrop(reason, count);
   }
 
   /** With overflow 'drop_oldest', frees memory by dropping the oldest requests that are not in flight yet. */
@@ -276,36 +218,26 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
     return this.queueBytes + cost <= this.maxQueueBytes;
   }
 
-  private release(request: ReadyRequest<E>, dropReason?: DropReason): void {
+  private release(request: SealedRequest, dropReason?: DropReason): void {
     this.queueBytes -= request.queueBytes;
-    this.queueRecords -= request.events.length;
+    this.queueRecords -= request.records;
     this.unfinished.delete(request.seq);
-    if (dropReason) this.drop(dropReason, request.events.length);
+    if (dropReason) this.drop(dropReason, request.records);
     for (const wake of this.flushWaiters) wake();
   }
 
-  private seal(buffer: DestinationBuffer<E>): void {
-    if (buffer.builder.length === 0) return;
-    const queueBytes = buffer.builder.requestBytes;
+  private onSealed(destination: Destination, batch: EncodedBatch): void {
     const seq = ++this.sealedCount;
-    const events = buffer.builder.take();
-    this.unfinished.set(seq, events.length);
-    this.ready.push({ seq, destination: buffer.destination, events, queueBytes });
+    this.unfinished.set(seq, batch.length);
+    this.ready.push({ seq, destination, batch, records: batch.length, queueBytes: batch.fragmentBytes });
   }
 
   private pump(): void {
-    while (this.inFlight.size < this.maxConcurrentExports && this.ready.length > 0) {
+    while (this.inFlight < this.maxConcurrentExports && this.ready.length > 0) {
       const request = this.ready.shift()!;
-      const task = deliver(this.exporter, request.destination, request.events, {
-        deadlineAt: Date.now() + this.exporter.retry.deadlineMillis,
-        signal: this.abort.signal,
-      }).then(
-        () => undefined,
-        () => undefined,
-      );
-      this.inFlight.add(task);
-      void task.then(() => {
-        this.inFlight.delete(task);
+      this.inFlight++;
+      void this.dispatcher.dispatch(request, Date.now() + this.exporter.retry.deadlineMillis).then(() => {
+        this.inFlight--;
         this.release(request);
         this.pump();
       });
@@ -321,16 +253,7 @@ export class ConstraintAwareBatchProcessor<E extends WireEvent> implements LogRe
   private onTimer(): void {
     this.timer = undefined;
     const now = Date.now();
-    let earliestOpen = Infinity;
-    for (const [key, buffer] of this.buffers) {
-      if (buffer.builder.length === 0) {
-        this.buffers.delete(key); // forget idle destinations so the map stays small
-      } else if (now - buffer.openedAt >= this.scheduledDelayMillis) {
-        this.seal(buffer);
-      } else {
-        earliestOpen = Math.min(earliestOpen, buffer.openedAt);
-      }
-    }
+    const earliestOpen = this.batcher.sealDue(now, this.scheduledDelayMillis);
     this.pump();
     if (earliestOpen !== Infinity) {
       this.timer = setTimeout(() => this.onTimer(), Math.max(1, earliestOpen + this.scheduledDelayMillis - now));

@@ -1,0 +1,115 @@
+import type { EncodedRecord, RecordCodec } from './codec.ts';
+import { EncodedBatch, type RequestFrame } from './encoded-batch.ts';
+import { destinationKey, type Destination, type LogEntry } from './model.ts';
+
+/** Upper bound of a new request's first allocation: idle destinations must not each hold a megabyte. */
+const MAX_CAPACITY_HINT = 256 * 1024;
+
+interface OpenRequest {
+  readonly destination: Destination;
+  readonly frameKey: string;
+  /** Span-wide time slot (0 when the provider has no span rule). */
+  readonly slot: number;
+  readonly frame: RequestFrame;
+  batch: EncodedBatch | undefined;
+  openedAt: number;
+  /** Bytes of the last sealed batch: the next one starts that large, so that it rarely has to grow. */
+  capacityHint: number;
+}
+
+/**
+ * Fills one request at a time per destination (and frame key and, when the provider limits the time span, per
+ * span-wide time slot, so that shuffled timestamps still fill requests). A request is sealed the moment the next
+ * record would not fit, or when it is full, so requests run full under load. Every record is appended once, as
+ * bytes, to the request it travels in.
+ */
+export class Batcher {
+  private readonly codec: RecordCodec;
+  private readonly onSeal: (destination: Destination, batch: EncodedBatch) => void;
+  private readonly open = new Map<string, OpenRequest[]>();
+
+  constructor(codec: RecordCodec, onSeal: (destination: Destination, batch: EncodedBatch) => void) {
+    this.codec = codec;
+    this.onSeal = onSeal;
+  }
+
+  /** Adds a record that is valid on its own (inside the time window, within the event size limit). */
+  add(entry: LogEntry, record: EncodedRecord, now: number): void {
+    const limits = this.codec.limits;
+    const open = this.openRequestFor(entry, record);
+    let batch = open.batch;
+    if (batch && !this.fits(batch, open.frame, record)) {
+      this.seal(open);
+      batch = undefined;
+    }
+    if (!batch) {
+      batch = open.batch = new EncodedBatch(open.frame, limits.perEventOverheadBytes, open.capacityHint);
+      open.openedAt = now;
+    }
+    batch.append(record.fragment, record.fragmentBytes, record.size, record.timeMillis);
+    if (batch.length >= limits.maxEventsPerRequest || batch.requestBytes >= open.frame.maxRequestBytes) this.seal(open);
+  }
+
+  /** Seals every open request. */
+  sealAll(): void {
+    for (const list of this.open.values()) for (const open of list) this.seal(open);
+  }
+
+  /**
+   * Seals the requests open for at least `delayMillis` and forgets idle destinations; returns when the oldest
+   * request still open was opened (Infinity when none is).
+   */
+  sealDue(now: number, delayMillis: number): number {
+    let earliestOpen = Infinity;
+    for (const [key, list] of this.open) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const open = list[i]!;
+        if (!open.batch) list.splice(i, 1); // idle since the last tick: forget it so the map stays small
+        else if (now - open.openedAt >= delayMillis) this.seal(open);
+        else earliestOpen = Math.min(earliestOpen, open.openedAt);
+      }
+      if (list.length === 0) this.open.delete(key);
+    }
+    return earliestOpen;
+  }
+
+  private fits(batch: EncodedBatch, frame: RequestFrame, record: EncodedRecord): boolean {
+    const limits = this.codec.limits;
+    if (batch.length === 0) return true;
+    if (batch.length + 1 > limits.maxEventsPerRequest) return false;
+    if (batch.requestBytes + record.size + limits.perEventOverheadBytes > frame.maxRequestBytes) return false;
+    if (limits.maxSpanMillis !== undefined) {
+      const span = Math.max(batch.latestTime, record.timeMillis) - Math.min(batch.earliestTime, record.timeMillis);
+      if (span > limits.maxSpanMillis) return false;
+    }
+    return true;
+  }
+
+  private seal(open: OpenRequest): void {
+    const batch = open.batch;
+    if (!batch || batch.length === 0) return;
+    open.batch = undefined;
+    open.capacityHint = Math.min(MAX_CAPACITY_HINT, batch.heldBytes + open.frame.head.length + open.frame.tail.length);
+    this.onSeal(open.destination, batch);
+  }
+
+  private openRequestFor(entry: LogEntry, record: EncodedRecord): OpenRequest {
+    const span = this.codec.limits.maxSpanMillis;
+    const slot = span === undefined || span === 0 ? 0 : Math.floor(record.timeMillis / span);
+    const key = destinationKey(entry.destination);
+    let list = this.open.get(key);
+    if (!list) this.open.set(key, (list = []));
+    for (const open of list) if (open.slot === slot && open.frameKey === record.frameKey) return open;
+    const open: OpenRequest = {
+      destination: entry.destination,
+      frameKey: record.frameKey,
+      slot,
+      frame: this.codec.frame(entry.destination, entry),
+      batch: undefined,
+      openedAt: 0,
+      capacityHint: 16 * 1024,
+    };
+    list.push(open);
+    return open;
+  }
+}

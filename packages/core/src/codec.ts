@@ -1,0 +1,74 @@
+import type { EncodedBatch, RequestFrame } from './encoded-batch.ts';
+import type { ProviderLimits } from './limits.ts';
+import type { DropReason } from './metrics.ts';
+import type { Destination, DestinationDefaults, LogEntry } from './model.ts';
+
+/**
+ * One record encoded by a provider: written into a scratch object that the caller reuses, so that encoding a
+ * record allocates nothing but the fragment string itself.
+ */
+export interface EncodedRecord {
+  /** The record's wire fragment, exactly as it goes into the request body (e.g. a PutLogEvents event object). */
+  fragment: string;
+  /** UTF-8 bytes of `fragment`. */
+  fragmentBytes: number;
+  /** Size the service counts for the record, without the per-event overhead (what the limits are in). */
+  size: number;
+  /** Event time in ms since the epoch (time window, span and order rules). */
+  timeMillis: number;
+  /**
+   * Records with different frame keys never share a request ('' when the request frame depends on the destination
+   * alone; e.g. the resource and scope where the wire format nests records under them).
+   */
+  frameKey: string;
+}
+
+/** A fresh scratch record. */
+export function emptyEncodedRecord(): EncodedRecord {
+  return { fragment: '', fragmentBytes: 0, size: 0, timeMillis: 0, frameKey: '' };
+}
+
+/** A codec's verdict on a record it cannot turn into a valid event. */
+export interface InvalidEvent {
+  readonly invalid: DropReason;
+  readonly message: string;
+}
+
+/**
+ * How one provider turns records into request bytes: its limits, the fragment of each record and the frame around
+ * them. Pure (no I/O), so it runs wherever the records are (the application thread) and is tested alone.
+ */
+export interface RecordCodec {
+  readonly limits: ProviderLimits;
+  /** The destination used when neither the record nor its resource carries routing attributes. */
+  readonly destinationDefaults: DestinationDefaults;
+  /** Why records for `destination` cannot be sent (e.g. a missing or invalid stream name), or undefined. */
+  checkDestination(destination: Destination): string | undefined;
+  /** Encodes one entry into `out`, or says why it cannot be sent. */
+  encode(entry: LogEntry, out: EncodedRecord): InvalidEvent | undefined;
+  /** Encodes `entry` again cut to at most `maxSize` (a visible marker included); false when it cannot be cut. */
+  truncate(entry: LogEntry, maxSize: number, out: EncodedRecord): boolean;
+  /** The frame of requests to `destination` for records like `entry` (same frame key). */
+  frame(destination: Destination, entry: LogEntry): RequestFrame;
+}
+
+export interface SendContext {
+  readonly signal: AbortSignal;
+  readonly timeoutMillis: number;
+  /** 0 for the first attempt. */
+  readonly attempt: number;
+}
+
+/** How a provider classifies the answer to one request. */
+export type SendOutcome =
+  /** The service took the request; some events may have been refused individually (counted by reason). */
+  | { readonly status: 'accepted'; readonly rejected?: ReadonlyArray<{ readonly reason: string; readonly count: number }> }
+  /** Worth trying again (throttling, 5xx, network). */
+  | { readonly status: 'retry'; readonly error: Error; readonly throttled?: boolean; readonly retryAfterMillis?: number }
+  /** Will never succeed as sent (validation, auth): the events are counted as rejected with `reason`. */
+  | { readonly status: 'failed'; readonly error: Error; readonly reason: string };
+
+/** How one provider sends a request that already satisfies every limit: sign, send, classify. Must not throw. */
+export interface RequestSender {
+  send(destination: Destination, batch: EncodedBatch, context: SendContext): Promise<SendOutcome>;
+}

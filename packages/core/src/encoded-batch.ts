@@ -1,0 +1,227 @@
+/**
+ * The bytes around the records of one request: `head` fragment `separator` fragment … `tail`. A provider builds
+ * it once per destination (and, where the wire format nests records, per resource and scope).
+ */
+export interface RequestFrame {
+  readonly head: Buffer;
+  readonly separator: Buffer;
+  readonly tail: Buffer;
+  /** The budget of one request of this frame, in the planner's unit (Σ event size + per-event overhead). */
+  readonly maxRequestBytes: number;
+}
+
+const INITIAL_CAPACITY = 16 * 1024;
+const INITIAL_SLOTS = 64;
+
+/**
+ * The records of one request, each already encoded once into its wire fragment and written back to back after
+ * the frame's head, separated as on the wire: the request body is these bytes plus the tail, never re-serialised.
+ * Per record only three numbers are kept (end offset, time, size as the service counts it), in typed arrays.
+ */
+export class EncodedBatch {
+  readonly frame: RequestFrame;
+  /** Owned memory (never a slice of Node's shared pool), so that it can be transferred to a worker. */
+  private data: Buffer;
+  private used: number;
+  private ends: Uint32Array;
+  private times: Float64Array;
+  private sizes: Uint32Array;
+  private count = 0;
+  private serviceBytes = 0;
+  private inOrder = true;
+  private minTime = Infinity;
+  private maxTime = -Infinity;
+  private readonly perEventOverhead: number;
+  private sealedBody: Buffer | undefined;
+
+  constructor(frame: RequestFrame, perEventOverheadBytes: number, capacityHint = INITIAL_CAPACITY) {
+    this.frame = frame;
+    this.perEventOverhead = perEventOverheadBytes;
+    this.data = Buffer.allocUnsafeSlow(Math.max(capacityHint, frame.head.length + frame.tail.length + 64));
+    frame.head.copy(this.data, 0);
+    this.used = frame.head.length;
+    this.ends = new Uint32Array(INITIAL_SLOTS);
+    this.times = new Float64Array(INITIAL_SLOTS);
+    this.sizes = new Uint32Array(INITIAL_SLOTS);
+  }
+
+  /** Records in the batch. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** Request size as the service counts it: Σ (event size + per-event overhead). */
+  get requestBytes(): number {
+    return this.serviceBytes;
+  }
+
+  /** Bytes held for the records (their wire fragments and separators): what the memory bound counts. */
+  get heldBytes(): number {
+    return this.used - this.frame.head.length;
+  }
+
+  /** Bytes of the record fragments alone (without separators). */
+  get fragmentBytes(): number {
+    return this.used - this.frame.head.length - (this.count > 1 ? (this.count - 1) * this.frame.separator.length : 0);
+  }
+
+  get earliestTime(): number {
+    return this.minTime;
+  }
+
+  get latestTime(): number {
+    return this.maxTime;
+  }
+
+  timeAt(index: number): number {
+    return this.times[index]!;
+  }
+
+  sizeAt(index: number): number {
+    return this.sizes[index]!;
+  }
+
+  /** The wire fragment of one record (a view, not a copy). */
+  fragmentAt(index: number): Buffer {
+    const start = index === 0 ? this.frame.head.length : this.ends[index - 1]! + this.frame.separator.length;
+    return this.data.subarray(start, this.ends[index]!);
+  }
+
+  /** Appends a record's fragment (a string encoded here, once, as UTF-8) with its time and service-counted size. */
+  append(fragment: string, fragmentBytes: number, size: number, timeMillis: number): void {
+    const separator = this.count === 0 ? 0 : this.frame.separator.length;
+    this.reserve(separator + fragmentBytes);
+    if (separator > 0) this.used += this.frame.separator.copy(this.data, this.used);
+    this.used += this.data.write(fragment, this.used, fragmentBytes, 'utf8');
+    this.push(size, timeMillis);
+  }
+
+  /** Appends a fragment that already is bytes (e.g. copied from another batch). */
+  appendBytes(fragment: Uint8Array, size: number, timeMillis: number): void {
+    const separator = this.count === 0 ? 0 : this.frame.separator.length;
+    this.reserve(separator + fragment.length);
+    if (separator > 0) this.used += this.frame.separator.copy(this.data, this.used);
+    this.data.set(fragment, this.used);
+    this.used += fragment.length;
+    this.push(size, timeMillis);
+  }
+
+  /**
+   * The request body: head, fragments and tail, in chronological order when `chronological` (stable for equal
+   * times; rebuilt only when records arrived out of order). Built once and reused unchanged on every retry.
+   */
+  body(chronological: boolean): Buffer {
+    if (this.sealedBody) return this.sealedBody;
+    const source = chronological && !this.inOrder ? this.sorted() : this;
+    source.reserve(source.frame.tail.length);
+    source.frame.tail.copy(source.data, source.used);
+    this.sealedBody = source.data.subarray(0, source.used + source.frame.tail.length);
+    return this.sealedBody;
+  }
+
+  /** A new batch of the records for which `keep(index)` is true, in their order (for partial resends). */
+  filter(keep: (index: number) => boolean): EncodedBatch {
+    const out = new EncodedBatch(this.frame, this.perEventOverhead, this.used);
+    for (let i = 0; i < this.count; i++) if (keep(i)) out.appendBytes(this.fragmentAt(i), this.sizes[i]!, this.times[i]!);
+    return out;
+  }
+
+  /** The batch in time order (stable): a copy, so that indices of this batch stay valid. */
+  sorted(): EncodedBatch {
+    const order = Array.from({ length: this.count }, (_, i) => i);
+    order.sort((a, b) => this.times[a]! - this.times[b]! || a - b);
+    const out = new EncodedBatch(this.frame, this.perEventOverhead, this.used + this.frame.tail.length);
+    for (const i of order) out.appendBytes(this.fragmentAt(i), this.sizes[i]!, this.times[i]!);
+    return out;
+  }
+
+  /** The parts a worker needs to rebuild this batch; the buffers are transferable (owned, not pooled). */
+  toTransfer(): TransferredBatch {
+    return {
+      head: this.frame.head.length,
+      separator: this.frame.separator,
+      tail: this.frame.tail,
+      maxRequestBytes: this.frame.maxRequestBytes,
+      perEventOverhead: this.perEventOverhead,
+      data: this.data.buffer as ArrayBuffer,
+      used: this.used,
+      ends: this.ends.subarray(0, this.count).slice(),
+      times: this.times.subarray(0, this.count).slice(),
+      sizes: this.sizes.subarray(0, this.count).slice(),
+      inOrder: this.inOrder,
+    };
+  }
+
+  /** Rebuilds a batch from `toTransfer()` output (after postMessage). */
+  static fromTransfer(parts: TransferredBatch): EncodedBatch {
+    const data = Buffer.from(parts.data);
+    const frame: RequestFrame = {
+      head: data.subarray(0, parts.head),
+      separator: Buffer.from(parts.separator),
+      tail: Buffer.from(parts.tail),
+      maxRequestBytes: parts.maxRequestBytes,
+    };
+    const batch = new EncodedBatch(frame, parts.perEventOverhead, 0);
+    batch.data = data;
+    batch.used = parts.used;
+    batch.ends = parts.ends;
+    batch.times = parts.times;
+    batch.sizes = parts.sizes;
+    batch.count = parts.ends.length;
+    batch.inOrder = parts.inOrder;
+    for (let i = 0; i < batch.count; i++) batch.track(parts.sizes[i]!, parts.times[i]!);
+    return batch;
+  }
+
+  private push(size: number, timeMillis: number): void {
+    if (this.count === this.ends.length) this.growSlots();
+    this.ends[this.count] = this.used;
+    this.times[this.count] = timeMillis;
+    this.sizes[this.count] = size;
+    this.count++;
+    if (timeMillis < this.maxTime) this.inOrder = false;
+    this.track(size, timeMillis);
+  }
+
+  private track(size: number, timeMillis: number): void {
+    this.serviceBytes += size + this.perEventOverhead;
+    if (timeMillis < this.minTime) this.minTime = timeMillis;
+    if (timeMillis > this.maxTime) this.maxTime = timeMillis;
+  }
+
+  private reserve(extra: number): void {
+    const needed = this.used + extra;
+    if (needed <= this.data.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.data.length * 2));
+    this.data.copy(grown, 0, 0, this.used);
+    this.data = grown;
+  }
+
+  private growSlots(): void {
+    const size = Math.max(INITIAL_SLOTS, this.ends.length * 2);
+    const ends = new Uint32Array(size);
+    ends.set(this.ends);
+    this.ends = ends;
+    const times = new Float64Array(size);
+    times.set(this.times);
+    this.times = times;
+    const sizes = new Uint32Array(size);
+    sizes.set(this.sizes);
+    this.sizes = sizes;
+  }
+}
+
+/** A batch as structured-clone data (the record bytes travel as a transferred ArrayBuffer). */
+export interface TransferredBatch {
+  readonly head: number;
+  readonly separator: Uint8Array;
+  readonly tail: Uint8Array;
+  readonly maxRequestBytes: number;
+  readonly perEventOverhead: number;
+  readonly data: ArrayBuffer;
+  readonly used: number;
+  readonly ends: Uint32Array<ArrayBuffer>;
+  readonly times: Float64Array<ArrayBuffer>;
+  readonly sizes: Uint32Array<ArrayBuffer>;
+  readonly inOrder: boolean;
+}

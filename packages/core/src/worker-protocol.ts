@@ -1,0 +1,59 @@
+import type { TransferredBatch } from './encoded-batch.ts';
+import type { SelfMetricsCounts } from './metrics.ts';
+import type { Destination } from './model.ts';
+import type { ProblemLevel } from './problems.ts';
+
+/** How to build the same exporter in a worker thread: the module that exports its class, the export's name, options. */
+export interface WorkerRecipe {
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  /** Copied to the worker with structured cloning: no functions, no class instances. */
+  readonly options: unknown;
+}
+
+/** Messages from the application's thread to the worker. */
+export type ToWorker =
+  | { readonly type: 'init'; readonly recipe: WorkerRecipe }
+  | { readonly type: 'send'; readonly seq: number; readonly destination: Destination; readonly batch: TransferredBatch; readonly deadlineAt: number }
+  | { readonly type: 'abort'; readonly reason: string }
+  | { readonly type: 'close' };
+
+/** Messages from the worker to the application's thread. */
+export type FromWorker =
+  /** A request is finished; `counts` is what the worker counted since its previous message. */
+  | { readonly type: 'done'; readonly seq: number; readonly counts: SelfMetricsCounts }
+  | { readonly type: 'problem'; readonly level: ProblemLevel; readonly text: string }
+  /** The exporter could not be built in the worker. */
+  | { readonly type: 'fatal'; readonly message: string }
+  | { readonly type: 'closed'; readonly counts: SelfMetricsCounts };
+
+/**
+ * A recipe for `options`, or undefined when they cannot be copied to a thread (a credentials function, a custom
+ * object). `meterProvider` stays behind: the worker's counts are handed back and published from the app's thread.
+ */
+export function workerRecipe(moduleUrl: string, exportName: string, options: object): WorkerRecipe | undefined {
+  const { meterProvider: _meterProvider, ...copyable } = options as { meterProvider?: unknown };
+  if (!isPlainData(copyable)) return undefined;
+  return { moduleUrl, exportName, options: copyable };
+}
+
+/** JSON-like data (plain objects, arrays, primitives, URLs as strings are fine): what structured cloning keeps whole. */
+function isPlainData(value: unknown, depth = 0): boolean {
+  if (depth > 20) return false;
+  if (value === null || value === undefined) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (Array.isArray(value)) return value.every((item) => isPlainData(item, depth + 1));
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  return Object.values(value as Record<string, unknown>).every((item) => isPlainData(item, depth + 1));
+}
