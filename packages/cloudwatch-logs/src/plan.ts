@@ -55,6 +55,6 @@ export function planPutLogEvents(
   };
   const plan = planRequests(codec, entries, options.nowMillis ?? Date.now(), options.oversizeEvents ?? 'truncate', encode);
   for (const [reason, n] of Object.entries(plan.dropped) as [DropReason, number][]) count(reason, n);
-  const requests = plan.requests.map(({ batch }) => JSON.parse(batch.body(true).toString('utf8')) as PutLogEventsRequest);
+  const requests = plan.requests.map(({ batch }) => JSON.parse(batch.body().toString('utf8')) as PutLogEventsRequest);
   return { requests, dropped, truncated: plan.truncated };
 }

@@ -1,6 +1,7 @@
 import type { CloudWatchEntity } from './config.ts';
 import {
   envelopeJson,
+  setFragment,
   renderAnyValue,
   truncateUtf8,
   truncationMarker,
@@ -46,12 +47,15 @@ const EMPTY_MESSAGE: InvalidEvent = {
   message: "CloudWatch refuses empty messages; a record with an empty body was dropped (use messageFormat: 'json' to keep such records)",
 };
 
-/** Writes a message as its PutLogEvents event (`{"timestamp":…,"message":"…"}`), the record's wire fragment. */
-function writeEvent(message: string, timeMillis: number, out: EncodedRecord): void {
+/**
+ * Writes a message as its PutLogEvents event (`{"timestamp":…,"message":"…"}`), the record's wire fragment.
+ * `jsonText`: the message is JSON text (the envelope), which holds no lone surrogate, so every character that
+ * escaping adds is one ASCII byte and the message's own size follows from the fragment's without another pass.
+ */
+function writeEvent(message: string, timeMillis: number, jsonText: boolean, out: EncodedRecord): void {
   const fragment = `{"timestamp":${timeMillis},"message":${JSON.stringify(message)}}`;
-  out.fragment = fragment;
-  out.fragmentBytes = utf8ByteLength(fragment);
-  out.size = utf8ByteLength(message);
+  setFragment(out, fragment);
+  out.size = jsonText ? out.fragmentBytes - (fragment.length - message.length) : utf8ByteLength(message);
   out.timeMillis = timeMillis;
   out.frameKey = '';
 }
@@ -60,7 +64,7 @@ function writeEvent(message: string, timeMillis: number, out: EncodedRecord): vo
 export function encodeCloudWatchEvent(entry: LogEntry, format: MessageFormat, out: EncodedRecord): InvalidEvent | undefined {
   const message = formatMessage(entry, format);
   if (message.length === 0) return EMPTY_MESSAGE;
-  writeEvent(message, entry.timeMillis, out);
+  writeEvent(message, entry.timeMillis, format === 'json', out);
   return undefined;
 }
 
@@ -69,7 +73,8 @@ export function encodeTruncatedCloudWatchEvent(entry: LogEntry, format: MessageF
   const message = formatMessage(entry, format);
   const cut = truncateEvent({ timeMillis: entry.timeMillis, size: utf8ByteLength(message), message }, maxSize, format);
   if (!cut) return false;
-  writeEvent(cut.message, entry.timeMillis, out);
+  // A cut envelope is still JSON text, but a text cut may end in a marker after any character: count it exactly.
+  writeEvent(cut.message, entry.timeMillis, false, out);
   return true;
 }
 

@@ -4,7 +4,7 @@
  */
 export type AnyValue = unknown;
 
-/** Renders a body or attribute value as text: strings unchanged, everything else as stable JSON. */
+/** Renders a body or attribute value as text: strings unchanged, everything else as JSON (see `toJsonValue`). */
 export function renderAnyValue(value: AnyValue): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '';
@@ -12,8 +12,8 @@ export function renderAnyValue(value: AnyValue): string {
 }
 
 /**
- * Turns any value into plain JSON data with a stable shape: map keys sorted, bytes as base64,
- * bigint as decimal string, non-finite numbers as strings, cycles cut.
+ * Turns any value into plain JSON data: bytes as base64, bigint as decimal string, non-finite numbers as strings,
+ * `undefined` as null, cycles cut; map keys keep their insertion order (as `JSON.stringify` writes them).
  */
 export function toJsonValue(value: AnyValue, seen: Set<object> = new Set()): unknown {
   switch (typeof value) {
@@ -40,7 +40,7 @@ export function toJsonValue(value: AnyValue, seen: Set<object> = new Set()): unk
   try {
     if (Array.isArray(object)) return object.map((item) => toJsonValue(item, seen));
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(object).sort()) out[key] = toJsonValue((object as Record<string, unknown>)[key], seen);
+    for (const key of Object.keys(object)) out[key] = toJsonValue((object as Record<string, unknown>)[key], seen);
     return out;
   } finally {
     seen.delete(object);

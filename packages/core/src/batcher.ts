@@ -1,4 +1,4 @@
-import type { EncodedRecord, RecordCodec } from './codec.ts';
+import { encodedFragment, type EncodedRecord, type RecordCodec } from './codec.ts';
 import { EncodedBatch, type RequestFrame } from './encoded-batch.ts';
 import { destinationKey, type Destination, type LogEntry } from './model.ts';
 
@@ -27,10 +27,16 @@ export class Batcher {
   private readonly codec: RecordCodec;
   private readonly onSeal: (destination: Destination, batch: EncodedBatch) => void;
   private readonly open = new Map<string, OpenRequest[]>();
+  private readonly timeSlots: boolean;
 
-  constructor(codec: RecordCodec, onSeal: (destination: Destination, batch: EncodedBatch) => void) {
+  /**
+   * `timeSlots: false` when records arrive sorted by time (a planner): the span rule then seals a request only
+   * where it must, instead of at every span-wide slot boundary.
+   */
+  constructor(codec: RecordCodec, onSeal: (destination: Destination, batch: EncodedBatch) => void, options: { readonly timeSlots?: boolean } = {}) {
     this.codec = codec;
     this.onSeal = onSeal;
+    this.timeSlots = options.timeSlots ?? true;
   }
 
   /** Adds a record that is valid on its own (inside the time window, within the event size limit). */
@@ -46,7 +52,9 @@ export class Batcher {
       batch = open.batch = new EncodedBatch(open.frame, limits.perEventOverheadBytes, open.capacityHint);
       open.openedAt = now;
     }
-    batch.append(record.fragment, record.fragmentBytes, record.size, record.timeMillis);
+    const bytes = encodedFragment(record.fragment);
+    if (bytes) batch.appendBytes(bytes, record.size, record.timeMillis);
+    else batch.append(record.fragment, record.fragmentBytes, record.size, record.timeMillis);
     if (batch.length >= limits.maxEventsPerRequest || batch.requestBytes >= open.frame.maxRequestBytes) this.seal(open);
   }
 
@@ -90,12 +98,13 @@ export class Batcher {
     if (!batch || batch.length === 0) return;
     open.batch = undefined;
     open.capacityHint = Math.min(MAX_CAPACITY_HINT, batch.heldBytes + open.frame.head.length + open.frame.tail.length);
-    this.onSeal(open.destination, batch);
+    // Sorted here, once, so that the indices a service reports back are those of the body as sent.
+    this.onSeal(open.destination, this.codec.limits.chronological && !batch.inTimeOrder ? batch.sorted() : batch);
   }
 
   private openRequestFor(entry: LogEntry, record: EncodedRecord): OpenRequest {
     const span = this.codec.limits.maxSpanMillis;
-    const slot = span === undefined || span === 0 ? 0 : Math.floor(record.timeMillis / span);
+    const slot = !this.timeSlots || span === undefined || span === 0 ? 0 : Math.floor(record.timeMillis / span);
     const key = destinationKey(entry.destination);
     let list = this.open.get(key);
     if (!list) this.open.set(key, (list = []));

@@ -23,6 +23,29 @@ export interface EncodedRecord {
   frameKey: string;
 }
 
+/**
+ * The UTF-8 bytes of the fragment last passed to `setFragment`: encoded once there (its length is what the codec
+ * needs to know) and copied from here into the request, instead of being transcoded a second time.
+ */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+let scratchFragment: string | undefined;
+let scratchBytes = 0;
+
+/** Sets a record's fragment and its UTF-8 byte length, encoding it once. */
+export function setFragment(out: EncodedRecord, fragment: string): void {
+  // At most 3 bytes per UTF-16 unit: the scratch always holds the whole fragment.
+  if (fragment.length * 3 > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(fragment.length * 3, scratch.length * 2));
+  scratchBytes = scratch.write(fragment, 0, 'utf8');
+  scratchFragment = fragment;
+  out.fragment = fragment;
+  out.fragmentBytes = scratchBytes;
+}
+
+/** The bytes of `fragment` if `setFragment` encoded it last, else undefined. */
+export function encodedFragment(fragment: string): Buffer | undefined {
+  return fragment === scratchFragment ? scratch.subarray(0, scratchBytes) : undefined;
+}
+
 /** A fresh scratch record. */
 export function emptyEncodedRecord(): EncodedRecord {
   return { fragment: '', fragmentBytes: 0, size: 0, timeMillis: 0, frameKey: '' };
@@ -63,8 +86,11 @@ export interface SendContext {
 export type SendOutcome =
   /** The service took the request; some events may have been refused individually (counted by reason). */
   | { readonly status: 'accepted'; readonly rejected?: ReadonlyArray<{ readonly reason: string; readonly count: number }> }
-  /** Worth trying again (throttling, 5xx, network). */
-  | { readonly status: 'retry'; readonly error: Error; readonly throttled?: boolean; readonly retryAfterMillis?: number }
+  /**
+   * Worth trying again (throttling, 5xx, network). `remaining`: when the service took part of the request, the
+   * indices (in the body's order) of the records still to send; the others count as exported.
+   */
+  | { readonly status: 'retry'; readonly error: Error; readonly throttled?: boolean; readonly retryAfterMillis?: number; readonly remaining?: readonly number[] }
   /** Will never succeed as sent (validation, auth): the events are counted as rejected with `reason`. */
   | { readonly status: 'failed'; readonly error: Error; readonly reason: string };
 

@@ -57,6 +57,10 @@ export async function deliver(target: DeliveryTarget, destination: Destination, 
       problems.error(`failed:${outcome.reason}`, `a request failed and is not retried (${outcome.reason}): ${outcome.error.message}`);
       return false;
     }
+    if (outcome.remaining && outcome.remaining.length < pending.length) {
+      pending = acceptPart(target, pending, outcome.remaining);
+      if (pending.length === 0) return true;
+    }
     if (aborted) return giveUp(target, pending.length, 'shutdown');
     const delay = Math.max(outcome.retryAfterMillis ?? 0, backoffDelay(attempt + 1, target.retry));
     if (Date.now() + delay > options.deadlineAt) {
@@ -83,6 +87,14 @@ async function sendSafely(target: DeliveryTarget, destination: Destination, batc
     if (error instanceof NetworkError) return { status: 'retry', error };
     return { status: 'failed', error: error as Error, reason: 'export_error' };
   }
+}
+
+/** Counts the records the service took from a partly accepted request; returns the batch of those left to send. */
+function acceptPart(target: DeliveryTarget, batch: EncodedBatch, remaining: readonly number[]): EncodedBatch {
+  const left = new Set(remaining);
+  const rest = batch.filter((index) => left.has(index));
+  target.metrics.recordExported(batch.length - rest.length, batch.requestBytes - rest.requestBytes);
+  return rest;
 }
 
 /** Drops records that aged out of the time window while waiting (a new batch without them; the same one if none). */

@@ -20,7 +20,7 @@ const INITIAL_SLOTS = 64;
  */
 export class EncodedBatch {
   readonly frame: RequestFrame;
-  /** Owned memory (never a slice of Node's shared pool), so that it can be transferred to a worker. */
+  /** Owned memory (never a slice of Node's shared pool, which would keep unrelated buffers alive). */
   private data: Buffer;
   private used: number;
   private ends: Uint32Array;
@@ -106,16 +106,18 @@ export class EncodedBatch {
     this.push(size, timeMillis);
   }
 
-  /**
-   * The request body: head, fragments and tail, in chronological order when `chronological` (stable for equal
-   * times; rebuilt only when records arrived out of order). Built once and reused unchanged on every retry.
-   */
-  body(chronological: boolean): Buffer {
-    if (this.sealedBody) return this.sealedBody;
-    const source = chronological && !this.inOrder ? this.sorted() : this;
-    source.reserve(source.frame.tail.length);
-    source.frame.tail.copy(source.data, source.used);
-    this.sealedBody = source.data.subarray(0, source.used + source.frame.tail.length);
+  /** Whether the records are in chronological order (stable for equal times). */
+  get inTimeOrder(): boolean {
+    return this.inOrder;
+  }
+
+  /** The request body: head, fragments and tail. Built once and reused unchanged on every retry. */
+  body(): Buffer {
+    if (!this.sealedBody) {
+      this.reserve(this.frame.tail.length);
+      this.frame.tail.copy(this.data, this.used);
+      this.sealedBody = this.data.subarray(0, this.used + this.frame.tail.length);
+    }
     return this.sealedBody;
   }
 
@@ -126,51 +128,13 @@ export class EncodedBatch {
     return out;
   }
 
-  /** The batch in time order (stable): a copy, so that indices of this batch stay valid. */
+  /** The batch in time order (stable for equal times): a copy. */
   sorted(): EncodedBatch {
     const order = Array.from({ length: this.count }, (_, i) => i);
     order.sort((a, b) => this.times[a]! - this.times[b]! || a - b);
     const out = new EncodedBatch(this.frame, this.perEventOverhead, this.used + this.frame.tail.length);
     for (const i of order) out.appendBytes(this.fragmentAt(i), this.sizes[i]!, this.times[i]!);
     return out;
-  }
-
-  /** The parts a worker needs to rebuild this batch; the buffers are transferable (owned, not pooled). */
-  toTransfer(): TransferredBatch {
-    return {
-      head: this.frame.head.length,
-      separator: this.frame.separator,
-      tail: this.frame.tail,
-      maxRequestBytes: this.frame.maxRequestBytes,
-      perEventOverhead: this.perEventOverhead,
-      data: this.data.buffer as ArrayBuffer,
-      used: this.used,
-      ends: this.ends.subarray(0, this.count).slice(),
-      times: this.times.subarray(0, this.count).slice(),
-      sizes: this.sizes.subarray(0, this.count).slice(),
-      inOrder: this.inOrder,
-    };
-  }
-
-  /** Rebuilds a batch from `toTransfer()` output (after postMessage). */
-  static fromTransfer(parts: TransferredBatch): EncodedBatch {
-    const data = Buffer.from(parts.data);
-    const frame: RequestFrame = {
-      head: data.subarray(0, parts.head),
-      separator: Buffer.from(parts.separator),
-      tail: Buffer.from(parts.tail),
-      maxRequestBytes: parts.maxRequestBytes,
-    };
-    const batch = new EncodedBatch(frame, parts.perEventOverhead, 0);
-    batch.data = data;
-    batch.used = parts.used;
-    batch.ends = parts.ends;
-    batch.times = parts.times;
-    batch.sizes = parts.sizes;
-    batch.count = parts.ends.length;
-    batch.inOrder = parts.inOrder;
-    for (let i = 0; i < batch.count; i++) batch.track(parts.sizes[i]!, parts.times[i]!);
-    return batch;
   }
 
   private push(size: number, timeMillis: number): void {
@@ -209,19 +173,4 @@ export class EncodedBatch {
     sizes.set(this.sizes);
     this.sizes = sizes;
   }
-}
-
-/** A batch as structured-clone data (the record bytes travel as a transferred ArrayBuffer). */
-export interface TransferredBatch {
-  readonly head: number;
-  readonly separator: Uint8Array;
-  readonly tail: Uint8Array;
-  readonly maxRequestBytes: number;
-  readonly perEventOverhead: number;
-  readonly data: ArrayBuffer;
-  readonly used: number;
-  readonly ends: Uint32Array<ArrayBuffer>;
-  readonly times: Float64Array<ArrayBuffer>;
-  readonly sizes: Uint32Array<ArrayBuffer>;
-  readonly inOrder: boolean;
 }

@@ -1,24 +1,28 @@
 import type { AnyValue } from './any-value.ts';
-import { jsonKey, jsonOf } from './json.ts';
+import { jsonOf } from './json.ts';
 import { ROUTING_ATTRIBUTES, type LogEntry } from './model.ts';
 
 /** The routing attributes: they name the destination, so they are left out of what is stored. */
 export const ROUTING_KEYS: ReadonlySet<string> = new Set<string>(Object.values(ROUTING_ATTRIBUTES));
 
 /**
- * A map of attributes as JSON, keys sorted, routing attributes left out; '' when nothing is left. The same text as
- * `JSON.stringify` of the `toJsonValue`s.
+ * A map of attributes as JSON (keys in insertion order), routing attributes left out; '' when nothing is left.
+ * The map is written as it is unless it holds a routing attribute, so most records cost one native stringify.
  */
 export function attributesJson(attributes: Readonly<Record<string, AnyValue>>): string {
-  const keys = Object.keys(attributes);
-  if (keys.length === 0) return '';
-  if (keys.length > 1) keys.sort();
-  let out = '';
-  for (const key of keys) {
-    if (ROUTING_KEYS.has(key)) continue;
-    out += (out === '' ? '{' : ',') + jsonKey(key) + jsonOf(attributes[key]);
+  const routed = ROUTING_ATTRIBUTES.logGroup in attributes || ROUTING_ATTRIBUTES.logStream in attributes || ROUTING_ATTRIBUTES.accountId in attributes;
+  if (!routed) {
+    const json = jsonOf(attributes);
+    return json === '{}' ? '' : json;
   }
-  return out === '' ? '' : `${out}}`;
+  const kept: Record<string, AnyValue> = {};
+  let keptAny = false;
+  for (const key of Object.keys(attributes)) {
+    if (ROUTING_KEYS.has(key)) continue;
+    kept[key] = attributes[key];
+    keptAny = true;
+  }
+  return keptAny ? jsonOf(kept) : '';
 }
 
 const resourceJson = new WeakMap<object, string>();
@@ -44,7 +48,7 @@ export interface EnvelopeOptions {
  * The one JSON envelope every provider stores for a record:
  *   {"body","severityText","severityNumber","eventName","attributes","resource","scope","traceId","spanId","traceFlags"}
  * Field names are OTLP/JSON's, so one query works for every provider; absent fields are omitted (a record without
- * a body stores `"body":null`), routing attributes are left out. Written directly as text, not via an object.
+ * a body stores `"body":null`), routing attributes are left out. Joined from natively stringified parts.
  */
 export function envelopeJson(entry: LogEntry, options: EnvelopeOptions): string {
   let out = `{"body":${jsonOf(entry.body)}`;

@@ -80,6 +80,11 @@ function intern(accountId: string, logGroup: string, logStream: string): Destina
   return destination;
 }
 
+/** The shared object for a destination equal to `destination` (e.g. one that was copied to a worker thread). */
+export function internDestination(destination: Destination): Destination {
+  return intern(destination.accountId, destination.logGroup, destination.logStream);
+}
+
 /** Resolves a record's destination: record attribute, then resource attribute, then the configured default. */
 export function resolveDestination(
   attributes: Readonly<Record<string, AnyValue>>,
@@ -111,8 +116,48 @@ function hrTimeToNanos(time: readonly [number, number] | undefined): bigint {
   return BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
 }
 
+/** The fields of a record as read from the SDK (or from its snapshot in a worker thread). */
+export interface RecordFields {
+  readonly time: readonly [number, number] | undefined;
+  readonly observed: readonly [number, number] | undefined;
+  readonly severityNumber: number | undefined;
+  readonly severityText: string | undefined;
+  readonly body: AnyValue;
+  readonly eventName: string | undefined;
+  readonly attributes: Readonly<Record<string, AnyValue>>;
+  readonly resource: Readonly<Record<string, AnyValue>>;
+  readonly scope: { readonly name: string; readonly version?: string } | undefined;
+  readonly traceId: string | undefined;
+  readonly spanId: string | undefined;
+  readonly traceFlags: number | undefined;
+}
+
+/** An entry from a record's fields, with its destination resolved (a record snapshotted for a worker thread). */
+export function entryFromFields(fields: RecordFields, defaults?: DestinationDefaults): LogEntry {
+  let timeUnixNano = hrTimeToNanos(fields.time);
+  const observedTimeUnixNano = hrTimeToNanos(fields.observed);
+  if (timeUnixNano === 0n) timeUnixNano = observedTimeUnixNano;
+  return {
+    timeUnixNano,
+    timeMillis: Number(timeUnixNano / NANOS_PER_MILLI),
+    observedTimeUnixNano,
+    severityNumber: fields.severityNumber,
+    severityText: fields.severityText,
+    body: fields.body,
+    eventName: fields.eventName,
+    attributes: fields.attributes,
+    resource: fields.resource,
+    scope: fields.scope,
+    traceId: fields.traceId,
+    spanId: fields.spanId,
+    traceFlags: fields.traceFlags,
+    destination: resolveDestination(fields.attributes, fields.resource, defaults),
+  };
+}
+
 /** Snapshots an SDK record (class instances with getters: fields are read one by one, never spread). */
 export function logEntryFromReadableLogRecord(record: ReadableLogRecord, defaults?: DestinationDefaults): LogEntry {
+  // Built directly, not through entryFromFields: this runs on the application's thread for every record.
   const resource = record.resource.attributes as Record<string, AnyValue>;
   const attributes = record.attributes as Record<string, AnyValue>;
   let timeUnixNano = hrTimeToNanos(record.hrTime);

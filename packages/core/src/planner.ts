@@ -63,7 +63,7 @@ export function planRequests(
   const dropped: Partial<Record<DropReason, number>> = {};
   let truncated = 0;
   const requests: PlannedRequest[] = [];
-  const batcher = new Batcher(codec, (destination, batch) => requests.push({ destination, batch }));
+  const batcher = new Batcher(codec, (destination, batch) => requests.push({ destination, batch }), { timeSlots: false });
   // Packing in time order keeps each request's span small, so a 24 h rule splits only where it must.
   const ordered = entries.map((entry, index) => ({ entry, index })).sort((a, b) => a.entry.timeMillis - b.entry.timeMillis || a.index - b.index);
   const out = emptyEncodedRecord();

@@ -1,18 +1,19 @@
-// The delivery worker of `thread: 'worker'`: builds the exporter's twin from its recipe and delivers the requests
-// the application's thread hands over, reporting what it counted back with each finished request.
+// The worker of `thread: 'worker'`: builds the exporter's twin from its recipe, takes the application's record
+// snapshots into the same BatchQueue as in-thread, and reports back what it counted and what it holds.
 import { parentPort } from 'node:worker_threads';
-import { deliver } from './delivery.ts';
-import { EncodedBatch } from './encoded-batch.ts';
+import { BatchQueue } from './batch-queue.ts';
 import type { ConstraintAwareExporter } from './exporter.ts';
 import { SelfMetrics, type SelfMetricsCounts } from './metrics.ts';
-import type { FromWorker, ToWorker, WorkerRecipe } from './worker-protocol.ts';
+import { SnapshotReader } from './snapshot.ts';
+import type { FromWorker, HeldCounts, ToWorker } from './worker-protocol.ts';
 
 const port = parentPort!;
-const controller = new AbortController();
-const inFlight = new Set<Promise<void>>();
+const reader = new SnapshotReader();
 let exporter: ConstraintAwareExporter | undefined;
+let queue: BatchQueue | undefined;
 let ready: Promise<void> = Promise.resolve();
 let reported: SelfMetricsCounts | undefined;
+let progressTimer: NodeJS.Timeout | undefined;
 
 function post(message: FromWorker): void {
   port.postMessage(message);
@@ -26,7 +27,12 @@ function countsSinceLastReport(): SelfMetricsCounts {
   return delta;
 }
 
-async function init(recipe: WorkerRecipe): Promise<void> {
+function held(): HeldCounts {
+  return queue ? queue.held : { bytes: 0, records: 0 };
+}
+
+async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  const { recipe } = message;
   try {
     const module = (await import(recipe.moduleUrl)) as Record<string, new (options: unknown) => ConstraintAwareExporter>;
     const Exporter = module[recipe.exportName];
@@ -34,43 +40,59 @@ async function init(recipe: WorkerRecipe): Promise<void> {
     exporter = new Exporter(recipe.options);
     exporter.problems.redirect((level, text) => post({ type: 'problem', level, text }));
     reported = exporter.metrics.counts();
+    queue = new BatchQueue(exporter, message.queue);
+    // Deliveries finish between chunks: their counts go back at least this often while anything is held.
+    progressTimer = setInterval(() => {
+      if (queue!.held.records > 0 || SelfMetrics.difference(exporter!.metrics.counts(), reported!).requests > 0) post({ type: 'progress', held: held(), counts: countsSinceLastReport() });
+    }, 50);
   } catch (error) {
     post({ type: 'fatal', message: `the exporter could not be built in the worker: ${(error as Error).message}` });
   }
 }
 
-async function send(message: Extract<ToWorker, { type: 'send' }>): Promise<void> {
-  if (!exporter) return;
-  const batch = EncodedBatch.fromTransfer(message.batch);
-  await deliver(exporter, message.destination, batch, { deadlineAt: message.deadlineAt, signal: controller.signal }).catch(() => false);
-  post({ type: 'done', seq: message.seq, counts: countsSinceLastReport() });
+function ingest(message: Extract<ToWorker, { type: 'chunk' }>): void {
+  if (!exporter || !queue) return;
+  const target = queue;
+  try {
+    reader.read(message.chunk, exporter.destinationDefaults, (entry) => target.enqueueEntry(entry));
+  } catch (error) {
+    exporter.recordDrop('invalid_record', message.chunk.records);
+    exporter.problems.warn('invalid:snapshot', `dropping log records: a chunk of record snapshots could not be read: ${(error as Error).message}`);
+  }
+  post({ type: 'ingested', seq: message.seq, held: held(), counts: countsSinceLastReport() });
 }
 
-async function close(): Promise<void> {
-  await Promise.allSettled([...inFlight]);
-  if (exporter) {
+async function flush(message: Extract<ToWorker, { type: 'flush' }>): Promise<void> {
+  const report = queue ? await queue.flush(message.timeoutMillis) : { complete: false, undeliveredRecords: 0 };
+  post({ type: 'flushed', id: message.id, report, held: held(), counts: exporter ? countsSinceLastReport() : SelfMetrics.difference(EMPTY, EMPTY) });
+}
+
+async function close(giveUp: boolean): Promise<void> {
+  clearInterval(progressTimer);
+  if (queue && exporter) {
+    await queue.close(giveUp);
     await exporter.shutdown();
     post({ type: 'closed', counts: countsSinceLastReport() });
   }
   port.close();
 }
 
+const EMPTY: SelfMetricsCounts = new SelfMetrics('none').counts();
+
+// Messages are handled in order, each after the exporter is built.
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'init':
-      ready = init(message.recipe);
+      ready = init(message);
       return;
-    case 'send': {
-      const task = ready.then(() => send(message));
-      inFlight.add(task);
-      void task.finally(() => inFlight.delete(task));
+    case 'chunk':
+      ready = ready.then(() => ingest(message));
       return;
-    }
-    case 'abort':
-      controller.abort(new Error(message.reason));
+    case 'flush':
+      void ready.then(() => flush(message));
       return;
     case 'close':
-      void ready.then(close);
+      ready = ready.then(() => close(message.giveUp));
       return;
   }
 });

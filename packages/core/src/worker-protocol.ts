@@ -1,7 +1,8 @@
-import type { TransferredBatch } from './encoded-batch.ts';
+import type { BatchQueueOptions } from './batch-queue.ts';
 import type { SelfMetricsCounts } from './metrics.ts';
-import type { Destination } from './model.ts';
 import type { ProblemLevel } from './problems.ts';
+import type { FlushReport } from './record-queue.ts';
+import type { SnapshotChunk } from './snapshot.ts';
 
 /** How to build the same exporter in a worker thread: the module that exports its class, the export's name, options. */
 export interface WorkerRecipe {
@@ -11,17 +12,24 @@ export interface WorkerRecipe {
   readonly options: unknown;
 }
 
+/** What the worker's queue holds now (queued, open or in flight), for the memory bound and the queue gauge. */
+export interface HeldCounts {
+  readonly bytes: number;
+  readonly records: number;
+}
+
 /** Messages from the application's thread to the worker. */
 export type ToWorker =
-  | { readonly type: 'init'; readonly recipe: WorkerRecipe }
-  | { readonly type: 'send'; readonly seq: number; readonly destination: Destination; readonly batch: TransferredBatch; readonly deadlineAt: number }
-  | { readonly type: 'abort'; readonly reason: string }
-  | { readonly type: 'close' };
+  | { readonly type: 'init'; readonly recipe: WorkerRecipe; readonly queue: BatchQueueOptions }
+  | { readonly type: 'chunk'; readonly seq: number; readonly chunk: SnapshotChunk }
+  | { readonly type: 'flush'; readonly id: number; readonly timeoutMillis: number }
+  | { readonly type: 'close'; readonly giveUp: boolean };
 
-/** Messages from the worker to the application's thread. */
+/** Messages from the worker; `counts` is what the worker counted since its previous message. */
 export type FromWorker =
-  /** A request is finished; `counts` is what the worker counted since its previous message. */
-  | { readonly type: 'done'; readonly seq: number; readonly counts: SelfMetricsCounts }
+  | { readonly type: 'ingested'; readonly seq: number; readonly held: HeldCounts; readonly counts: SelfMetricsCounts }
+  | { readonly type: 'progress'; readonly held: HeldCounts; readonly counts: SelfMetricsCounts }
+  | { readonly type: 'flushed'; readonly id: number; readonly report: FlushReport; readonly held: HeldCounts; readonly counts: SelfMetricsCounts }
   | { readonly type: 'problem'; readonly level: ProblemLevel; readonly text: string }
   /** The exporter could not be built in the worker. */
   | { readonly type: 'fatal'; readonly message: string }

@@ -1,8 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { planRequests, type OversizePolicy, type ProviderLimits, type WireEvent } from '@otel-cloud-logs/core';
+import { planRequests, utf8ByteLength, type Destination, type DropReason, type LogEntry, type OversizeMode, type ProviderLimits, type RecordCodec } from '@otel-cloud-logs/core';
 
-interface TestEvent extends WireEvent {
+/** A record whose service-counted size is given outright; its wire fragment is its id. */
+interface TestEvent {
   readonly id: number;
+  readonly timeMillis: number;
+  readonly size: number;
 }
 
 const HOUR = 3_600_000;
@@ -18,8 +21,44 @@ const cloudWatchLike: ProviderLimits = {
   maxFutureMillis: 2 * HOUR,
   timeWindowMarginMillis: 5 * 60_000,
 };
-const truncating: OversizePolicy<TestEvent> = { mode: 'truncate', truncate: (event, max) => ({ ...event, size: max }) };
-const dropping: OversizePolicy<TestEvent> = { mode: 'drop', truncate: () => undefined };
+const truncating: OversizeMode = 'truncate';
+const dropping: OversizeMode = 'drop';
+const destination: Destination = { logGroup: 'g', logStream: 's', accountId: '' };
+
+function testCodec(limits: ProviderLimits): RecordCodec {
+  return {
+    limits,
+    destinationDefaults: {},
+    checkDestination: () => undefined,
+    encode(entry, out) {
+      const event = entry.body as TestEvent;
+      out.fragment = String(event.id);
+      out.fragmentBytes = utf8ByteLength(out.fragment);
+      out.size = event.size;
+      out.timeMillis = event.timeMillis;
+      out.frameKey = '';
+      return undefined;
+    },
+    truncate(entry, maxSize, out) {
+      this.encode(entry, out);
+      out.size = maxSize;
+      return true;
+    },
+    frame: () => ({ head: Buffer.from('['), separator: Buffer.from(','), tail: Buffer.from(']'), maxRequestBytes: limits.maxRequestBytes }),
+  };
+}
+
+/** Plans test events and reads each request back: the ids from the body as sent, sizes and times as planned. */
+function plan(events: readonly TestEvent[], limits: ProviderLimits, now: number, mode: OversizeMode) {
+  const codec = testCodec(limits);
+  const entries = events.map((event): LogEntry => ({ timeUnixNano: BigInt(event.timeMillis) * 1_000_000n, timeMillis: event.timeMillis, body: event, attributes: {}, resource: {}, destination }));
+  const result = planRequests(codec, entries, now, mode, (entry, out) => codec.encode(entry, out) === undefined);
+  const requests = result.requests.map(({ batch }) => {
+    const ids = JSON.parse(batch.body().toString('utf8')) as number[];
+    return { bytes: batch.requestBytes, events: ids.map((id, i): TestEvent => ({ id, timeMillis: batch.timeAt(i), size: batch.sizeAt(i) })) };
+  });
+  return { requests, dropped: result.dropped as Partial<Record<DropReason, number>>, truncated: result.truncated };
+}
 
 let nextId = 0;
 const ev = (timeMillis: number, size: number): TestEvent => ({ id: nextId++, timeMillis, size });
@@ -56,54 +95,54 @@ describe('planRequests', () => {
   test('packs exactly up to the byte limit, counting the per-event overhead', () => {
     // 4 events of (262,118 + 26) bytes = 1,048,576 exactly: one request. A fifth of 1 byte must start another.
     const exact = [ev(NOW, 262_118), ev(NOW, 262_118), ev(NOW, 262_118), ev(NOW, 262_118)];
-    const plan = planRequests([...exact, ev(NOW, 1)], cloudWatchLike, NOW, truncating);
-    expect(plan.requests.map((r) => r.events.length)).toEqual([4, 1]);
-    expect(plan.requests[0]!.bytes).toBe(1_048_576);
+    const result = plan([...exact, ev(NOW, 1)], cloudWatchLike, NOW, truncating);
+    expect(result.requests.map((r) => r.events.length)).toEqual([4, 1]);
+    expect(result.requests[0]!.bytes).toBe(1_048_576);
   });
 
   test('an event larger than the request target but within the event limit travels alone', () => {
     const target: ProviderLimits = { ...cloudWatchLike, maxRequestBytes: 1_000, maxEventBytes: 5_000, maxSpanMillis: undefined, chronological: false };
-    const plan = planRequests([ev(NOW, 400), ev(NOW, 3_000), ev(NOW, 400), ev(NOW, 400), ev(NOW, 5_001)], target, NOW, dropping);
-    expect(plan.requests.map((r) => r.events.map((e) => e.size))).toEqual([[400], [3_000], [400, 400]]);
-    expect(plan.requests.map((r) => r.bytes)).toEqual([426, 3_026, 852]);
-    expect(plan.dropped).toEqual({ oversize: 1 });
+    const result = plan([ev(NOW, 400), ev(NOW, 3_000), ev(NOW, 400), ev(NOW, 400), ev(NOW, 5_001)], target, NOW, dropping);
+    expect(result.requests.map((r) => r.events.map((e) => e.size))).toEqual([[400], [3_000], [400, 400]]);
+    expect(result.requests.map((r) => r.bytes)).toEqual([426, 3_026, 852]);
+    expect(result.dropped).toEqual({ oversize: 1 });
   });
 
   test('splits at 10,000 events', () => {
     const events = Array.from({ length: 20_001 }, (_, i) => ev(NOW - i, 1));
-    const plan = planRequests(events, cloudWatchLike, NOW, truncating);
-    expect(plan.requests.map((r) => r.events.length)).toEqual([10_000, 10_000, 1]);
+    const result = plan(events, cloudWatchLike, NOW, truncating);
+    expect(result.requests.map((r) => r.events.length)).toEqual([10_000, 10_000, 1]);
   });
 
   test('splits when the span would exceed 24 h, and keeps exactly 24 h together', () => {
     const start = NOW - 3 * 24 * HOUR;
-    const plan = planRequests([ev(start, 10), ev(start + 24 * HOUR, 10), ev(start + 24 * HOUR + 1, 10)], cloudWatchLike, NOW, truncating);
-    expect(plan.requests.map((r) => r.events.map((e) => e.timeMillis - start))).toEqual([[0, 24 * HOUR], [24 * HOUR + 1]]);
+    const result = plan([ev(start, 10), ev(start + 24 * HOUR, 10), ev(start + 24 * HOUR + 1, 10)], cloudWatchLike, NOW, truncating);
+    expect(result.requests.map((r) => r.events.map((e) => e.timeMillis - start))).toEqual([[0, 24 * HOUR], [24 * HOUR + 1]]);
   });
 
   test('sorts by time, stable for equal timestamps', () => {
     const a = ev(NOW - 5, 1);
     const b = ev(NOW - 10, 1);
     const c = ev(NOW - 5, 1);
-    const plan = planRequests([a, b, c], cloudWatchLike, NOW, truncating);
-    expect(plan.requests[0]!.events.map((e) => e.id)).toEqual([b.id, a.id, c.id]);
+    const result = plan([a, b, c], cloudWatchLike, NOW, truncating);
+    expect(result.requests[0]!.events.map((e) => e.id)).toEqual([b.id, a.id, c.id]);
   });
 
   test('drops events outside the window with the safety margin, by reason', () => {
     const margin = cloudWatchLike.timeWindowMarginMillis;
     const oldest = NOW - 14 * 24 * HOUR + margin;
     const newest = NOW + 2 * HOUR - margin;
-    const plan = planRequests([ev(oldest, 1), ev(oldest - 1, 1), ev(newest, 1), ev(newest + 1, 1)], cloudWatchLike, NOW, truncating);
-    expect(plan.dropped).toEqual({ too_old: 1, too_new: 1 });
-    expect(plan.requests.flatMap((r) => r.events.map((e) => e.timeMillis))).toEqual([oldest, newest]);
+    const result = plan([ev(oldest, 1), ev(oldest - 1, 1), ev(newest, 1), ev(newest + 1, 1)], cloudWatchLike, NOW, truncating);
+    expect(result.dropped).toEqual({ too_old: 1, too_new: 1 });
+    expect(result.requests.flatMap((r) => r.events.map((e) => e.timeMillis))).toEqual([oldest, newest]);
   });
 
   test('truncates or drops oversize events as configured; exactly-at-limit events pass untouched', () => {
     const events = [ev(NOW, 1_048_550), ev(NOW, 1_048_551)];
-    const truncated = planRequests(events, cloudWatchLike, NOW, truncating);
+    const truncated = plan(events, cloudWatchLike, NOW, truncating);
     expect(truncated.truncated).toBe(1);
     expect(truncated.requests.flatMap((r) => r.events.map((e) => e.size))).toEqual([1_048_550, 1_048_550]);
-    const dropped = planRequests(events, cloudWatchLike, NOW, dropping);
+    const dropped = plan(events, cloudWatchLike, NOW, dropping);
     expect(dropped.dropped).toEqual({ oversize: 1 });
     expect(dropped.requests.flatMap((r) => r.events.map((e) => e.size))).toEqual([1_048_550]);
   });
@@ -124,13 +163,13 @@ describe('planRequests', () => {
         return ev(time, size);
       });
       const policy = random() < 0.5 ? truncating : dropping;
-      const plan = planRequests(events, limits, NOW, policy);
+      const result = plan(events, limits, NOW, policy);
       const seen = new Map<number, number>();
-      for (const request of plan.requests) {
+      for (const request of result.requests) {
         assertValid(request.events, limits);
         for (const e of request.events) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
       }
-      const droppedTotal = Object.values(plan.dropped).reduce((a, b) => a + b, 0);
+      const droppedTotal = Object.values(result.dropped).reduce((a, b) => a + b, 0);
       expect(seen.size + droppedTotal).toBe(count);
       expect([...seen.values()].every((n) => n === 1)).toBe(true);
     }

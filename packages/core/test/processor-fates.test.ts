@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor, logEntriesFromOtlpJson } from '@otel-cloud-logs/core';
-import { HOUR, MemoryExporter, smallLimits, type MemoryEvent } from './support/memory-exporter.ts';
+import { HOUR, MemoryExporter, smallLimits } from './support/memory-exporter.ts';
 import type { SendOutcome } from '@otel-cloud-logs/core';
 
 const fastRetry = { initialDelayMillis: 2, maxDelayMillis: 10, deadlineMillis: 5_000 };
@@ -53,7 +53,7 @@ describe('every record ends in exactly one fate', () => {
     exporter.sendDelayMillis = 300;
     exporter.behaviour = (destination, events) => {
       exporter.requests.push({ destination, events: events.slice(0, 2) });
-      return { status: 'retry', error: new Error('partly accepted'), events: events.slice(2) };
+      return { status: 'retry', error: new Error('partly accepted'), remaining: events.slice(2).map((_, i) => i + 2) };
     };
     const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 10, shutdownTimeoutMillis: 100 })] });
     for (let i = 0; i < 5; i++) provider.getLogger('test').emit({ body: `m${i}` });
@@ -80,7 +80,7 @@ describe('every record ends in exactly one fate', () => {
  */
 function randomService(exporter: MemoryExporter, random: () => number): void {
   const acceptedShare = 0.1 + random() * 0.5; // from a service in trouble to a healthy one
-  exporter.behaviour = (destination, events): SendOutcome<MemoryEvent> | undefined => {
+  exporter.behaviour = (destination, events): SendOutcome | undefined => {
     if (random() < acceptedShare) return undefined; // accepted whole, after the exporter's own validity check
     const r = random();
     if (r < 0.15) {
@@ -91,7 +91,7 @@ function randomService(exporter: MemoryExporter, random: () => number): void {
     if (r < 0.35 && events.length > 1) {
       const accepted = 1 + Math.floor(random() * (events.length - 1));
       exporter.requests.push({ destination, events: events.slice(0, accepted) });
-      return { status: 'retry', error: new Error('partly accepted'), events: events.slice(accepted) };
+      return { status: 'retry', error: new Error('partly accepted'), remaining: events.slice(accepted).map((_, i) => i + accepted) };
     }
     if (r < 0.6) return { status: 'retry', error: new Error('ThrottlingException'), throttled: true, retryAfterMillis: Math.floor(random() * 15) };
     if (r < 0.92) return { status: 'retry', error: new Error('HTTP 503') };

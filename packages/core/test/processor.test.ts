@@ -120,7 +120,7 @@ describe('ConstraintAwareBatchProcessor', () => {
       if (attempt === 0) return { status: 'retry', error: new Error('throttled'), throttled: true };
       if (attempt === 1) {
         exporter.requests.push({ destination: _destination, events: events.slice(0, 2) });
-        return { status: 'retry', error: new Error('partial'), events: events.slice(2) };
+        return { status: 'retry', error: new Error('partial'), remaining: [2, 3, 4] };
       }
       return undefined;
     };
@@ -212,9 +212,8 @@ describe('ConstraintAwareBatchProcessor', () => {
 
   test('waits for async resource attributes (detectors) before reading records, without reading them early', async () => {
     class ResourceAwareExporter extends MemoryExporter {
-      override encode(entry: Parameters<MemoryExporter['encode']>[0]) {
-        const event = super.encode(entry);
-        return 'invalid' in event ? event : { ...event, message: `${String(entry.resource['host.id'])} ${event.message}` };
+      override encode(entry: Parameters<MemoryExporter['encode']>[0], out: Parameters<MemoryExporter['encode']>[1]) {
+        return super.encode({ ...entry, body: `${String(entry.resource['host.id'])} ${String(entry.body)}` }, out);
       }
     }
     const exporter = new ResourceAwareExporter(smallLimits());

@@ -6,14 +6,13 @@ import {
   type FlushReport,
   type LogEntry,
   type SelfMetricsSnapshot,
-  type WireEvent,
 } from '@otel-cloud-logs/core';
 
 /** Any provider exporter (CloudWatch Logs, Huawei LTS, SCP ServiceWatch). */
-export type AnyExporter = ConstraintAwareExporter<WireEvent>;
+export type AnyExporter = ConstraintAwareExporter;
 
 /** How each exporter batches and queues (the options of core's `ConstraintAwareBatchProcessor`). */
-export type BatchingOptions = Omit<ConstraintAwareBatchProcessorOptions<WireEvent>, 'exporter'>;
+export type BatchingOptions = Omit<ConstraintAwareBatchProcessorOptions, 'exporter'>;
 
 /**
  * One exporter behind its own constraint-aware batch processor: records are handed over synchronously into a
@@ -22,7 +21,7 @@ export type BatchingOptions = Omit<ConstraintAwareBatchProcessorOptions<WireEven
 export class ExporterSink {
   readonly name: string;
   readonly exporter: AnyExporter;
-  readonly batch: ConstraintAwareBatchProcessor<WireEvent>;
+  readonly batch: ConstraintAwareBatchProcessor;
   private closed = false;
 
   constructor(name: string, exporter: AnyExporter, batching: BatchingOptions = {}) {

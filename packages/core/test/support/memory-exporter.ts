@@ -6,22 +6,38 @@ import {
   type ConstraintAwareExporterOptions,
   type Destination,
   type DestinationDefaults,
+  type EncodedBatch,
+  type EncodedRecord,
   type InvalidEvent,
   type LogEntry,
   type ProviderLimits,
+  type RequestFrame,
   type SendContext,
   type SendOutcome,
-  type WireEvent,
 } from '@otel-cloud-logs/core';
 
-export interface MemoryEvent extends WireEvent {
+/** One record as the memory service received it (decoded from the request body). */
+export interface MemoryEvent {
+  readonly timeMillis: number;
+  readonly size: number;
   readonly message: string;
 }
 
-type Behaviour = (destination: Destination, events: readonly MemoryEvent[], attempt: number) => SendOutcome<MemoryEvent> | undefined;
+type Behaviour = (destination: Destination, events: readonly MemoryEvent[], attempt: number) => SendOutcome | undefined;
 
-/** A provider exporter that keeps requests in memory: checks each one against its limits like a strict service. */
-export class MemoryExporter extends ConstraintAwareExporter<MemoryEvent> {
+function writeRecord(message: string, timeMillis: number, out: EncodedRecord): void {
+  out.fragment = JSON.stringify({ t: timeMillis, m: message });
+  out.fragmentBytes = utf8ByteLength(out.fragment);
+  out.size = utf8ByteLength(message);
+  out.timeMillis = timeMillis;
+  out.frameKey = '';
+}
+
+/**
+ * A provider exporter that keeps requests in memory. Its wire format is a JSON array of `{"t","m"}` records; each
+ * request is decoded from the body that was sent and checked against the limits like a strict service.
+ */
+export class MemoryExporter extends ConstraintAwareExporter {
   readonly limits: ProviderLimits;
   readonly requests: { destination: Destination; events: readonly MemoryEvent[] }[] = [];
   /** Return an outcome to override the default 'accepted' for one call. */
@@ -44,27 +60,33 @@ export class MemoryExporter extends ConstraintAwareExporter<MemoryEvent> {
     return destination.logStream.includes('*') ? `stream ${destination.logStream} contains '*'` : undefined;
   }
 
-  encode(entry: LogEntry): MemoryEvent | InvalidEvent {
+  encode(entry: LogEntry, out: EncodedRecord): InvalidEvent | undefined {
     const message = renderAnyValue(entry.body);
     if (!message) return { invalid: 'empty_message', message: 'empty body' };
-    return { timeMillis: entry.timeMillis, size: utf8ByteLength(message), message };
+    writeRecord(message, entry.timeMillis, out);
+    return undefined;
   }
 
-  truncate(event: MemoryEvent, maxSize: number): MemoryEvent | undefined {
-    const message = truncateUtf8(event.message, maxSize);
-    return { ...event, message, size: utf8ByteLength(message) };
+  truncate(entry: LogEntry, maxSize: number, out: EncodedRecord): boolean {
+    writeRecord(truncateUtf8(renderAnyValue(entry.body), maxSize), entry.timeMillis, out);
+    return true;
   }
 
-  async send(destination: Destination, events: readonly MemoryEvent[], context: SendContext): Promise<SendOutcome<MemoryEvent>> {
+  frame(): RequestFrame {
+    return { head: Buffer.from('['), separator: Buffer.from(','), tail: Buffer.from(']'), maxRequestBytes: this.limits.maxRequestBytes };
+  }
+
+  async send(destination: Destination, batch: EncodedBatch, context: SendContext): Promise<SendOutcome> {
     this.inFlightNow++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlightNow);
     try {
       if (this.sendDelayMillis > 0) await new Promise((resolve) => setTimeout(resolve, this.sendDelayMillis));
+      const events = decode(batch.body());
       const override = this.behaviour?.(destination, events, context.attempt);
       if (override) return override;
       if (context.signal.aborted) return { status: 'retry', error: new Error('aborted') };
       this.assertValid(events);
-      this.requests.push({ destination, events: [...events] });
+      this.requests.push({ destination, events });
       return { status: 'accepted' };
     } finally {
       this.inFlightNow--;
@@ -86,12 +108,17 @@ export class MemoryExporter extends ConstraintAwareExporter<MemoryEvent> {
       if (events[i]!.size > limits.maxEventBytes) throw new Error('event too large');
       if (limits.chronological && i > 0 && events[i]!.timeMillis < events[i - 1]!.timeMillis) throw new Error('not chronological');
     }
-    if (bytes > limits.maxRequestBytes) throw new Error(`request too large: ${bytes}`);
+    if (bytes > limits.maxRequestBytes && events.length > 1) throw new Error(`request too large: ${bytes}`);
     if (limits.maxSpanMillis !== undefined) {
       const times = events.map((e) => e.timeMillis);
       if (Math.max(...times) - Math.min(...times) > limits.maxSpanMillis) throw new Error('span too long');
     }
   }
+}
+
+/** The records of a memory request body, in the order sent. */
+export function decode(body: Buffer): MemoryEvent[] {
+  return (JSON.parse(body.toString('utf8')) as { t: number; m: string }[]).map(({ t, m }) => ({ timeMillis: t, size: utf8ByteLength(m), message: m }));
 }
 
 export const HOUR = 3_600_000;

@@ -1,0 +1,206 @@
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { Batcher } from './batcher.ts';
+import { emptyEncodedRecord } from './codec.ts';
+import { deliver } from './delivery.ts';
+import type { EncodedBatch } from './encoded-batch.ts';
+import type { ConstraintAwareExporter } from './exporter.ts';
+import type { DropReason } from './metrics.ts';
+import type { Destination, LogEntry } from './model.ts';
+import { fitRecord } from './planner.ts';
+import type { FlushReport, RecordQueue } from './record-queue.ts';
+
+export interface BatchQueueOptions {
+  readonly scheduledDelayMillis: number;
+  readonly maxQueueBytes: number;
+  readonly overflow: 'drop_newest' | 'drop_oldest';
+  readonly maxConcurrentExports: number;
+}
+
+/** A sealed request waiting for, or in, delivery. */
+interface SealedRequest {
+  /** Order of sealing: a flush waits for the requests sealed up to its call, not for later ones. */
+  readonly seq: number;
+  readonly destination: Destination;
+  readonly batch: EncodedBatch;
+  readonly records: number;
+  /** Bytes it holds against the memory bound. */
+  readonly queueBytes: number;
+}
+
+/**
+ * Batching and delivery on the current thread: each record is encoded once, into the bytes of the request it
+ * travels in (the `Batcher`); sealed requests wait in a byte-bounded queue and go out `maxConcurrentExports` at a
+ * time, each through `deliver` (retries, deadline, fate counting).
+ */
+export class BatchQueue implements RecordQueue {
+  private readonly exporter: ConstraintAwareExporter;
+  private readonly options: BatchQueueOptions;
+  private readonly batcher: Batcher;
+  /** Reused for every record: encoding allocates nothing but the fragment string. */
+  private readonly scratch = emptyEncodedRecord();
+  private readonly ready: SealedRequest[] = [];
+  private inFlight = 0;
+  /** Records of each sealed request not yet finished (delivered, refused or dropped), by seq. */
+  private readonly unfinished = new Map<number, number>();
+  private readonly flushWaiters = new Set<() => void>();
+  private readonly abort = new AbortController();
+  private sealedCount = 0;
+  private queueBytes = 0;
+  private queueRecords = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly removeQueueSource: () => void;
+
+  constructor(exporter: ConstraintAwareExporter, options: BatchQueueOptions) {
+    this.exporter = exporter;
+    this.options = options;
+    this.batcher = new Batcher(exporter, (destination, batch) => this.onSealed(destination, batch));
+    this.removeQueueSource = exporter.metrics.addQueueSource(() => ({ bytes: this.queueBytes, records: this.queueRecords }));
+  }
+
+  get queueFill(): number {
+    return this.queueBytes / this.options.maxQueueBytes;
+  }
+
+  /** Bytes and records held now (queued, open or in flight). */
+  get held(): { readonly bytes: number; readonly records: number } {
+    return { bytes: this.queueBytes, records: this.queueRecords };
+  }
+
+  enqueueRecord(record: ReadableLogRecord): void {
+    const entry = this.exporter.readRecord(record);
+    if (entry) this.enqueueEntry(entry);
+  }
+
+  enqueueEntry(entry: LogEntry): boolean {
+    const exporter = this.exporter;
+    const record = this.scratch;
+    if (!exporter.encodeEntry(entry, record)) return false;
+    const now = Date.now();
+    const verdict = fitRecord(exporter, entry, record, now, exporter.mode);
+    if (verdict !== 'ok' && verdict !== 'truncated') {
+      this.drop(verdict, 1);
+      return false;
+    }
+    const cost = record.fragmentBytes;
+    if (this.queueBytes + cost > this.options.maxQueueBytes && !this.makeRoom(cost)) {
+      this.drop('queue_full', 1);
+      return false;
+    }
+    // Counted only once queued: `truncated` counts shortened records that are still delivered.
+    if (verdict === 'truncated') exporter.recordTruncated(1);
+    this.queueBytes += cost;
+    this.queueRecords++;
+    this.batcher.add(entry, record, now);
+    record.fragment = ''; // do not keep the last record's text alive
+    this.pump();
+    this.armTimer();
+    return true;
+  }
+
+  async flush(timeoutMillis: number): Promise<FlushReport> {
+    this.batcher.sealAll();
+    this.pump();
+    const upTo = this.sealedCount;
+    const complete = await this.waitFor(upTo, timeoutMillis);
+    return { complete, undeliveredRecords: this.unfinishedRecords(upTo) };
+  }
+
+  async close(giveUp: boolean): Promise<void> {
+    if (giveUp) {
+      // Abort in-flight requests (counted as dropped 'shutdown' by delivery) and drop the queued ones.
+      this.abort.abort(new Error('shutdown deadline passed'));
+      for (const request of this.ready.splice(0)) this.release(request, 'shutdown');
+      await this.waitFor(this.sealedCount, 1_000);
+    }
+    clearTimeout(this.timer);
+    this.removeQueueSource();
+  }
+
+  private drop(reason: DropReason, count: number): void {
+    this.exporter.recordDrop(reason, count);
+  }
+
+  /** With overflow 'drop_oldest', frees memory by dropping the oldest requests that are not in flight yet. */
+  private makeRoom(cost: number): boolean {
+    if (this.options.overflow !== 'drop_oldest') return false;
+    while (this.queueBytes + cost > this.options.maxQueueBytes && this.ready.length > 0) {
+      this.release(this.ready.shift()!, 'queue_full');
+    }
+    return this.queueBytes + cost <= this.options.maxQueueBytes;
+  }
+
+  private release(request: SealedRequest, dropReason?: DropReason): void {
+    this.queueBytes -= request.queueBytes;
+    this.queueRecords -= request.records;
+    this.unfinished.delete(request.seq);
+    if (dropReason) this.drop(dropReason, request.records);
+    for (const wake of this.flushWaiters) wake();
+  }
+
+  private onSealed(destination: Destination, batch: EncodedBatch): void {
+    const seq = ++this.sealedCount;
+    this.unfinished.set(seq, batch.length);
+    this.ready.push({ seq, destination, batch, records: batch.length, queueBytes: batch.fragmentBytes });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxConcurrentExports && this.ready.length > 0) {
+      const request = this.ready.shift()!;
+      this.inFlight++;
+      const deadlineAt = Date.now() + this.exporter.retry.deadlineMillis;
+      void deliver(this.exporter, request.destination, request.batch, { deadlineAt, signal: this.abort.signal })
+        .catch(() => false)
+        .then(() => {
+          this.inFlight--;
+          this.release(request);
+          this.pump();
+        });
+    }
+  }
+
+  private armTimer(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.onTimer(), this.options.scheduledDelayMillis);
+    this.timer.unref();
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    const delay = this.options.scheduledDelayMillis;
+    const earliestOpen = this.batcher.sealDue(now, delay);
+    this.pump();
+    if (earliestOpen !== Infinity) {
+      this.timer = setTimeout(() => this.onTimer(), Math.max(1, earliestOpen + delay - now));
+      this.timer.unref();
+    }
+  }
+
+  private unfinishedRecords(upTo: number): number {
+    let records = 0;
+    for (const [seq, count] of this.unfinished) if (seq <= upTo) records += count;
+    return records;
+  }
+
+  /** Resolves true once every request sealed up to `upTo` is finished, false at the timeout. */
+  private waitFor(upTo: number, timeoutMillis: number): Promise<boolean> {
+    // Seqs are inserted in ascending order and a Map keeps insertion order: the first key is the oldest.
+    const finished = () => {
+      const oldest = this.unfinished.keys().next().value;
+      return oldest === undefined || oldest > upTo;
+    };
+    if (finished()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (complete: boolean) => {
+        clearTimeout(timer);
+        this.flushWaiters.delete(check);
+        resolve(complete);
+      };
+      const check = () => {
+        if (finished()) done(true);
+      };
+      const timer = setTimeout(() => done(finished()), timeoutMillis);
+      this.flushWaiters.add(check);
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { LogEntry } from './model.ts';
+
+/** Result of a flush: what was still undelivered when its deadline passed. */
+export interface FlushReport {
+  readonly complete: boolean;
+  readonly undeliveredRecords: number;
+}
+
+/**
+ * Where `ConstraintAwareBatchProcessor` puts records: batched and delivered on this thread (`BatchQueue`), or
+ * snapshotted and handed to a worker thread that does the same there (`WorkerQueue`).
+ */
+export interface RecordQueue {
+  /** Queues a record from the SDK (its resource's attributes have settled). Never throws. */
+  enqueueRecord(record: ReadableLogRecord): void;
+  /** Queues an entry from elsewhere; false when it was refused here (the exporter's metrics say why). */
+  enqueueEntry(entry: LogEntry): boolean;
+  /** How full the memory bound is, from 0 to 1. */
+  readonly queueFill: number;
+  /** Sends every open request and waits until those and all earlier ones are finished, or the timeout passes. */
+  flush(timeoutMillis: number): Promise<FlushReport>;
+  /** Stops: with `giveUp`, first aborts what is in flight and counts what is left as dropped ('shutdown'). */
+  close(giveUp: boolean): Promise<void>;
+}

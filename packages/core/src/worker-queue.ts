@@ -1,0 +1,220 @@
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { Worker } from 'node:worker_threads';
+import type { BatchQueueOptions } from './batch-queue.ts';
+import type { ConstraintAwareExporter } from './exporter.ts';
+import type { SelfMetricsCounts } from './metrics.ts';
+import type { LogEntry } from './model.ts';
+import { emitProblem } from './problems.ts';
+import type { FlushReport, RecordQueue } from './record-queue.ts';
+import { SnapshotWriter } from './snapshot.ts';
+import type { FromWorker, HeldCounts, ToWorker, WorkerRecipe } from './worker-protocol.ts';
+
+/** Running from TypeScript sources (the workspace): the worker must resolve the packages to their sources too. */
+const fromSources = import.meta.url.endsWith('.ts');
+/** Longest time a snapshot waits on the application's thread before it is handed over. */
+const HAND_OVER_MILLIS = 5;
+
+/**
+ * `thread: 'worker'`: the application's thread only snapshots each record (a few references and numbers) and
+ * hands them over in chunks, one message per chunk with its buffers transferred; a worker thread runs a twin of
+ * the exporter behind the same `BatchQueue` as in-thread, so encoding, batching, signing, HTTP and retries cost
+ * the application nothing. The worker hands back what it counted and what it holds, so self-metrics, drops,
+ * `forceFlush`, shutdown and the memory bound read as in-thread.
+ */
+export class WorkerQueue implements RecordQueue {
+  private readonly exporter: ConstraintAwareExporter;
+  private readonly options: BatchQueueOptions;
+  private readonly worker: Worker;
+  private readonly writer = new SnapshotWriter();
+  private chunkSeq = 0;
+  /** Serialised chunks handed over but not yet taken into the worker's queue. */
+  private readonly transit = new Map<number, { readonly bytes: number; readonly records: number }>();
+  private transitBytes = 0;
+  private transitRecords = 0;
+  private held: HeldCounts = { bytes: 0, records: 0 };
+  private readonly flushes = new Map<number, (report: FlushReport) => void>();
+  private flushSeq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private failure: string | undefined;
+  private closed: (() => void) | undefined;
+  private closing = false;
+  private readonly removeQueueSource: () => void;
+
+  /** Throws a clear error when the exporter cannot be rebuilt in a worker (e.g. a credentials function). */
+  static create(exporter: ConstraintAwareExporter, options: BatchQueueOptions): WorkerQueue {
+    const recipe = exporter.recipeForWorker();
+    if (typeof recipe === 'string') throw new TypeError(`ConstraintAwareBatchProcessor: thread 'worker' is not possible: ${recipe}; use thread 'main'`);
+    return new WorkerQueue(exporter, options, recipe);
+  }
+
+  private constructor(exporter: ConstraintAwareExporter, options: BatchQueueOptions, recipe: WorkerRecipe) {
+    this.exporter = exporter;
+    this.options = options;
+    const script = new URL(fromSources ? './worker-main.ts' : './worker-main.js', import.meta.url);
+    const execArgv = fromSources ? [...process.execArgv, '--conditions=@otel-cloud-logs/source'] : undefined;
+    this.worker = new Worker(script, { execArgv, name: `otel-cloud-logs ${exporter.name}` });
+    this.worker.on('message', (message: FromWorker) => this.onMessage(message));
+    this.worker.on('error', (error) => this.fail(error.message));
+    this.worker.on('exit', (code) => {
+      if (!this.closing) this.fail(`the worker exited with code ${code}`);
+      this.closed?.();
+    });
+    // As in-thread, logging alone does not keep the process alive; pending work does (see `busy`).
+    this.worker.unref();
+    this.post({ type: 'init', recipe, queue: options });
+    this.removeQueueSource = exporter.metrics.addQueueSource(() => ({
+      bytes: this.transitBytes + this.held.bytes,
+      records: this.writer.length + this.transitRecords + this.held.records,
+    }));
+  }
+
+  get queueFill(): number {
+    return (this.transitBytes + this.held.bytes) / this.options.maxQueueBytes;
+  }
+
+  enqueueRecord(record: ReadableLogRecord): void {
+    if (!this.admit()) return;
+    try {
+      this.writer.addRecord(record);
+    } catch (error) {
+      this.exporter.recordDrop('invalid_record', 1);
+      this.exporter.problems.warn('invalid:invalid_record', `dropping log records: a log record could not be read: ${(error as Error).message}`);
+      return;
+    }
+    this.scheduleHandOver();
+  }
+
+  enqueueEntry(entry: LogEntry): boolean {
+    if (!this.admit()) return false;
+    this.writer.addEntry(entry);
+    this.scheduleHandOver();
+    return true;
+  }
+
+  async flush(timeoutMillis: number): Promise<FlushReport> {
+    this.handOver();
+    if (this.failure !== undefined) return { complete: false, undeliveredRecords: 0 };
+    const id = ++this.flushSeq;
+    const answer = new Promise<FlushReport>((resolve) => this.flushes.set(id, resolve));
+    this.busy();
+    this.post({ type: 'flush', id, timeoutMillis });
+    return answer;
+  }
+
+  close(giveUp: boolean): Promise<void> {
+    this.handOver();
+    this.closing = true;
+    clearTimeout(this.timer);
+    this.removeQueueSource();
+    if (this.failure !== undefined) return this.worker.terminate().then(() => undefined);
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void this.worker.terminate(), 10_000);
+      this.closed = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.worker.ref();
+      this.post({ type: 'close', giveUp });
+    });
+  }
+
+  /** The memory bound, checked before a record is snapshotted: chunks in transit plus what the worker holds. */
+  private admit(): boolean {
+    if (this.failure !== undefined) {
+      this.exporter.recordDrop('worker_failed', 1);
+      return false;
+    }
+    if (this.transitBytes + this.held.bytes >= this.options.maxQueueBytes) {
+      this.exporter.recordDrop('queue_full', 1);
+      return false;
+    }
+    return true;
+  }
+
+  private scheduleHandOver(): void {
+    if (this.writer.full) this.handOver();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.handOver(), HAND_OVER_MILLIS);
+      this.timer.unref();
+    }
+  }
+
+  /** Sends what the writer holds as one chunk (one message, its buffers transferred). */
+  private handOver(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const chunk = this.writer.take();
+    if (!chunk || this.failure !== undefined) return;
+    const seq = ++this.chunkSeq;
+    const bytes = chunk.payload.byteLength + chunk.numbers.byteLength;
+    this.transit.set(seq, { bytes, records: chunk.records });
+    this.transitBytes += bytes;
+    this.transitRecords += chunk.records;
+    this.busy();
+    this.post({ type: 'chunk', seq, chunk }, [chunk.payload.buffer, chunk.numbers.buffer]);
+  }
+
+  private post(message: ToWorker, transfer?: ArrayBuffer[]): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  private onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'ingested': {
+        const chunk = this.transit.get(message.seq);
+        this.transit.delete(message.seq);
+        if (chunk) {
+          this.transitBytes -= chunk.bytes;
+          this.transitRecords -= chunk.records;
+        }
+        this.progress(message.held, message.counts);
+        return;
+      }
+      case 'progress':
+        this.progress(message.held, message.counts);
+        return;
+      case 'flushed': {
+        this.progress(message.held, message.counts);
+        const resolve = this.flushes.get(message.id);
+        this.flushes.delete(message.id);
+        resolve?.(message.report);
+        return;
+      }
+      case 'problem':
+        emitProblem(undefined, message.level, message.text);
+        return;
+      case 'fatal':
+        this.fail(message.message);
+        return;
+      case 'closed':
+        this.exporter.metrics.add(message.counts);
+        return;
+    }
+  }
+
+  private progress(held: HeldCounts, counts: SelfMetricsCounts): void {
+    this.held = held;
+    this.exporter.metrics.add(counts);
+    if (this.transit.size === 0 && held.records === 0 && this.flushes.size === 0 && !this.closing) this.worker.unref();
+  }
+
+  /** Keeps the process alive while the worker has records or answers to give, as pending HTTP would in-thread. */
+  private busy(): void {
+    this.worker.ref();
+  }
+
+  /** The worker is gone: what it held is counted as dropped, and later records are counted instead of queued. */
+  private fail(message: string): void {
+    if (this.failure !== undefined) return;
+    this.failure = message;
+    this.exporter.problems.error('worker_failed', `the delivery worker thread failed (${message}); the log records it held are counted as dropped (worker_failed)`);
+    const lost = this.transitRecords + this.held.records;
+    if (lost > 0) this.exporter.recordDrop('worker_failed', lost);
+    this.transit.clear();
+    this.transitBytes = this.transitRecords = 0;
+    this.held = { bytes: 0, records: 0 };
+    for (const resolve of this.flushes.values()) resolve({ complete: false, undeliveredRecords: lost });
+    this.flushes.clear();
+    this.worker.unref();
+  }
+}
