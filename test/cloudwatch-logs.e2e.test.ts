@@ -165,6 +165,28 @@ describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsExp
     expect(snapshot.retriedRequests).toBeGreaterThan(snapshot.throttledRequests);
   });
 
+  test("the same guarantees with thread: 'worker', under faults: counts, drops and the queue read as in-thread", async () => {
+    emulator.faults.add({ kind: 'throttle', operation: 'PutLogEvents', probability: 0.2 });
+    emulator.faults.add({ kind: 'reset', operation: 'PutLogEvents', probability: 0.05 });
+    const exporter = exporterFor({ messageFormat: 'text' });
+    const processor = new ConstraintAwareBatchProcessor({ exporter, thread: 'worker' });
+    const provider = new LoggerProvider({ processors: [processor] });
+    const sent = await emitMixed(provider, 20_000, seeded(3));
+    await processor.forceFlush();
+    // After a flush, everything emitted before it is delivered and counted on the application's side.
+    expect(exporter.metrics.snapshot().exported).toBe(sent.filter((r) => r.valid).length);
+    await provider.shutdown();
+    expectExactlyOnce(sent, exporter);
+    const snapshot = exporter.metrics.snapshot();
+    expect(snapshot.truncated).toBeGreaterThan(0);
+    expect(snapshot.retriedRequests).toBeGreaterThan(0);
+  });
+
+  test("thread: 'worker' refuses options that cannot be copied to a thread, with a clear message", () => {
+    const exporter = exporterFor({ credentials: async () => CLOUDWATCH_EMULATOR_CREDENTIALS });
+    expect(() => new ConstraintAwareBatchProcessor({ exporter, thread: 'worker' })).toThrow(/thread 'worker' is not possible.*use thread 'main'/);
+  });
+
   test('the same guarantees under the stock BatchLogRecordProcessor', async () => {
     const exporter = exporterFor({ messageFormat: 'text' });
     const provider = new LoggerProvider({

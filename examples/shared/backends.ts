@@ -8,7 +8,7 @@
  *   SCP ServiceWatch        SCP_ACCESS_KEY, SCP_SECRET_KEY, and SCP_REGION + SCP_ENVIRONMENT (or SCP_SERVICEWATCH_ENDPOINT)
  */
 import { CloudWatchLogsExporter } from '@otel-cloud-logs/cloudwatch-logs';
-import type { ConstraintAwareExporter, WireEvent } from '@otel-cloud-logs/core';
+import type { ConstraintAwareExporter } from '@otel-cloud-logs/core';
 import { CloudWatchLogsEmulator, HUAWEI_LTS_EMULATOR_DEFAULTS, HuaweiLtsEmulator, ServiceWatchEmulator, type FaultInjector } from '@otel-cloud-logs/emulators';
 import { HuaweiLtsExporter } from '@otel-cloud-logs/huawei-lts';
 import { ServiceWatchLogsExporter, provisionCustomLogStream } from '@otel-cloud-logs/scp-servicewatch';
@@ -38,7 +38,7 @@ export interface Backend {
   readonly target: 'environment' | 'emulator';
   /** Base URL records are sent to. */
   readonly endpoint: string;
-  readonly exporter: ConstraintAwareExporter<WireEvent>;
+  readonly exporter: ConstraintAwareExporter;
   /** Where records without routing attributes go, in the provider's terms. */
   readonly destination: string;
   /** What the emulator stored (every destination); undefined for a real service, which the example cannot read back. */

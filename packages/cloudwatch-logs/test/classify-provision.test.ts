@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { NetworkError, type Destination } from '@otel-cloud-logs/core';
-import { classifyFailure, CloudWatchLogsExporter, CloudWatchServiceError, type CloudWatchEvent } from '@otel-cloud-logs/cloudwatch-logs';
+import { classifyFailure, CloudWatchLogsExporter, CloudWatchServiceError } from '@otel-cloud-logs/cloudwatch-logs';
+import { batchOf } from './support.ts';
 import { CLOUDWATCH_EMULATOR_CREDENTIALS, CloudWatchLogsEmulator } from '@otel-cloud-logs/emulators';
 
 const serviceError = (type: string, status: number, retryAfter?: string) => new CloudWatchServiceError(type, 'message', status, retryAfter);
@@ -61,7 +62,8 @@ describe('no credentials anywhere', () => {
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws/credentials',
     });
     const exporter = new CloudWatchLogsExporter({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', logGroupName: 'g', logStreamName: 's' });
-    const outcome = await exporter.send({ logGroup: 'g', logStream: 's', accountId: '' }, [{ timeMillis: Date.now(), size: 1, message: 'x' }], {
+    const destination = { logGroup: 'g', logStream: 's', accountId: '' };
+    const outcome = await exporter.send(destination, batchOf(exporter, destination, ['x']), {
       signal: new AbortController().signal,
       timeoutMillis: 5_000,
       attempt: 0,
@@ -91,7 +93,8 @@ describe('service error messages never carry a signed secret', () => {
       logStreamName: 's',
     });
     try {
-      const outcome = await exporter.send({ logGroup: 'g', logStream: 's', accountId: '' }, [{ timeMillis: Date.now(), size: 1, message: 'x' }], {
+      const destination = { logGroup: 'g', logStream: 's', accountId: '' };
+    const outcome = await exporter.send(destination, batchOf(exporter, destination, ['x']), {
         signal: new AbortController().signal,
         timeoutMillis: 5_000,
         attempt: 0,
@@ -126,8 +129,7 @@ describe('creating missing groups and streams', () => {
       ...options,
     });
   const send = (exporter: CloudWatchLogsExporter, destination: Destination, message: string) => {
-    const event: CloudWatchEvent = { timeMillis: Date.now(), size: Buffer.byteLength(message), message };
-    return exporter.send(destination, [event], { signal: new AbortController().signal, timeoutMillis: 5_000, attempt: 0 });
+    return exporter.send(destination, batchOf(exporter, destination, [message]), { signal: new AbortController().signal, timeoutMillis: 5_000, attempt: 0 });
   };
   const at = (logGroup: string, logStream: string): Destination => ({ logGroup, logStream, accountId: '' });
 

@@ -5,9 +5,23 @@ import {
   formatMessage,
   planPutLogEvents,
   rejectedCounts,
-  toCloudWatchEvent,
+  encodeCloudWatchEvent,
   truncateEvent,
+  type MessageFormat,
 } from '@otel-cloud-logs/cloudwatch-logs';
+import { emptyEncodedRecord, type LogEntry } from '@otel-cloud-logs/core';
+import { batchOf } from './support.ts';
+
+/** The event a record becomes: its message (parsed back from the wire fragment) and the size CloudWatch counts. */
+function toCloudWatchEvent(entry: LogEntry, format: MessageFormat) {
+  const out = emptyEncodedRecord();
+  const invalid = encodeCloudWatchEvent(entry, format, out);
+  if (invalid) return invalid;
+  const { timestamp, message } = JSON.parse(out.fragment) as { timestamp: number; message: string };
+  expect(out.fragmentBytes).toBe(Buffer.byteLength(out.fragment));
+  expect(out.size).toBe(Buffer.byteLength(message));
+  return { timeMillis: timestamp, size: out.size, message };
+}
 
 const NOW = Date.now();
 const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
@@ -221,7 +235,8 @@ describe('service error messages', () => {
       logGroupName: 'g',
       logStreamName: 's',
     });
-    const outcome = await exporter.send({ logGroup: 'g', logStream: 's', accountId: '' }, [{ timeMillis: Date.now(), size: 1, message: 'x' }], {
+    const destination = { logGroup: 'g', logStream: 's', accountId: '' };
+    const outcome = await exporter.send(destination, batchOf(exporter, destination, ['x']), {
       signal: new AbortController().signal,
       timeoutMillis: 5_000,
       attempt: 0,

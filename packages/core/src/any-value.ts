@@ -1,3 +1,5 @@
+import { jsonOf } from './json.ts';
+
 /**
  * Deterministic rendering of OpenTelemetry `AnyValue`s (bodies and attribute values can be strings,
  * numbers, booleans, byte arrays, arrays and maps, or anything a caller passed in).
@@ -8,7 +10,7 @@ export type AnyValue = unknown;
 export function renderAnyValue(value: AnyValue): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '';
-  return JSON.stringify(toJsonValue(value));
+  return jsonOf(value);
 }
 
 /**

@@ -12,7 +12,7 @@ export const QUOTA_FULL_CODE = 'SVCSTG.ALS.200.210';
  * any other code is an error even under HTTP 200. 429 and 5xx are retried; everything else (validation,
  * auth, quota full) fails without retry, counted under the service's error code.
  */
-export function classifyReport<E>(response: HttpResponse, operation: string): SendOutcome<E> {
+export function classifyReport(response: HttpResponse, operation: string): SendOutcome {
   if (response.status === 200) {
     const { code } = parseServiceCode(response.body);
     if (code === REPORT_SUCCESS_CODE) return { status: 'accepted' };
@@ -30,7 +30,7 @@ export function classifyReport<E>(response: HttpResponse, operation: string): Se
 }
 
 /** Classifies a failure before the report was answered (name lookup, IAM token, network). */
-export function classifyFailure<E>(error: unknown): SendOutcome<E> {
+export function classifyFailure(error: unknown): SendOutcome {
   if (error instanceof NetworkError) return { status: 'retry', error };
   if (error instanceof DestinationNotFoundError) return { status: 'failed', error, reason: error.code };
   if (error instanceof HuaweiCloudError) {

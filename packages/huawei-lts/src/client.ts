@@ -15,8 +15,8 @@ export interface ApiRequest {
   readonly query?: Readonly<Record<string, string>>;
   /** Serialised as JSON. */
   readonly body?: unknown;
-  /** A body already serialised as JSON (takes precedence over `body`). */
-  readonly rawBody?: string;
+  /** A body already serialised as JSON, sent and signed byte for byte (takes precedence over `body`). */
+  readonly rawBody?: string | Uint8Array;
   /** Project the call is for (`X-Project-Id` with AK/SK, token scope with password auth). */
   readonly projectId?: string;
   readonly timeoutMillis: number;

@@ -1,11 +1,15 @@
 import {
   ConstraintAwareExporter,
+  workerRecipe,
   type ConstraintAwareExporterOptions,
   type Destination,
   type DestinationDefaults,
+  type EncodedBatch,
+  type EncodedRecord,
   type InvalidEvent,
   type LogEntry,
   type ProviderLimits,
+  type RequestFrame,
   type SendContext,
   type SendOutcome,
 } from '@otel-cloud-logs/core';
@@ -15,7 +19,7 @@ import { isProjectId, type HuaweiCloudConnectionOptions } from './config.ts';
 import { checkLabels } from './labels.ts';
 import { checkLtsName, isLtsId } from './provision.ts';
 import { DestinationResolver } from './resolve.ts';
-import { PER_LINE_OVERHEAD_BYTES, requestBody, requestFrameBytes, translate, truncateEvent, type LineFormat, type LtsEvent } from './translate.ts';
+import { encodeLtsRecord, encodeTruncatedLtsRecord, ltsRequestFrame, PER_LINE_OVERHEAD_BYTES, type LineFormat, type LineOptions } from './translate.ts';
 
 export interface HuaweiLtsExporterOptions extends ConstraintAwareExporterOptions, HuaweiCloudConnectionOptions {
   /** Default log group (id or name) for records without `log_group_value`. */
@@ -60,24 +64,24 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
  * (`/v2/{project_id}/lts/groups/{group}/streams/{stream}/tenant/contents/high-accuracy`). Run it under
  * `ConstraintAwareBatchProcessor` (or the stock BatchLogRecordProcessor).
  */
-export class HuaweiLtsExporter extends ConstraintAwareExporter<LtsEvent> {
+export class HuaweiLtsExporter extends ConstraintAwareExporter {
   readonly limits: ProviderLimits;
   readonly client: HuaweiCloudClient;
   private readonly defaults: DestinationDefaults;
   private readonly resolver: DestinationResolver;
-  private readonly labels: Readonly<Record<string, string>>;
-  private readonly lineFormat: LineFormat;
-  private readonly includeResource: boolean;
+  private readonly lineOptions: LineOptions;
+  /** The same for every destination: the labels are the exporter's. */
+  private readonly requestFrame: RequestFrame;
 
   constructor(options: HuaweiLtsExporterOptions = {}) {
     super(NAME, options);
     this.client = new HuaweiCloudClient(options, this.http, 'HuaweiLtsExporter');
-    this.labels = { ...(options.labels ?? {}) };
-    const labelProblem = checkLabels(this.labels);
+    const labels = { ...(options.labels ?? {}) };
+    const labelProblem = checkLabels(labels);
     if (labelProblem) throw new TypeError(`HuaweiLtsExporter: ${labelProblem}`);
-    this.lineFormat = options.lineFormat ?? 'json';
-    if (this.lineFormat !== 'json' && this.lineFormat !== 'text') throw new TypeError(`HuaweiLtsExporter: lineFormat must be 'json' or 'text', got ${JSON.stringify(this.lineFormat)}`);
-    this.includeResource = options.includeResource ?? true;
+    const lineFormat = options.lineFormat ?? 'json';
+    if (lineFormat !== 'json' && lineFormat !== 'text') throw new TypeError(`HuaweiLtsExporter: lineFormat must be 'json' or 'text', got ${JSON.stringify(lineFormat)}`);
+    this.lineOptions = { lineFormat, includeResource: options.includeResource ?? true };
     const ttlInDays = options.ttlInDays ?? 7;
     if (!Number.isInteger(ttlInDays) || ttlInDays < 1 || ttlInDays > 365) throw new RangeError(`HuaweiLtsExporter: ttlInDays must be 1-365, got ${String(options.ttlInDays)}`);
     this.resolver = new DestinationResolver(this.client, { createMissing: options.createMissing ?? false, ttlInDays });
@@ -85,7 +89,8 @@ export class HuaweiLtsExporter extends ConstraintAwareExporter<LtsEvent> {
 
     const maxRequestBytes = positiveInteger('maxRequestBytes', options.maxRequestBytes, 512 * 1024);
     // The frame (`{"contents":[…],"labels":{…}}`) is constant, so the budget for lines is what is left of it.
-    const lineBudget = maxRequestBytes - requestFrameBytes(this.labels);
+    this.requestFrame = ltsRequestFrame(labels, maxRequestBytes);
+    const lineBudget = this.requestFrame.maxRequestBytes;
     const maxLineBytes = positiveInteger('maxLineBytes', options.maxLineBytes, 1_000_000);
     this.limits = {
       maxRequestBytes: lineBudget,
@@ -100,6 +105,8 @@ export class HuaweiLtsExporter extends ConstraintAwareExporter<LtsEvent> {
     };
     if (lineBudget <= PER_LINE_OVERHEAD_BYTES) throw new RangeError(`HuaweiLtsExporter: maxRequestBytes ${maxRequestBytes} leaves no room for a line after the labels`);
     this.validate();
+    // Options that are plain data let a twin of this exporter deliver from a worker thread.
+    this.workerRecipe = workerRecipe(import.meta.url, 'HuaweiLtsExporter', options);
   }
 
   get destinationDefaults(): DestinationDefaults {
@@ -122,15 +129,19 @@ export class HuaweiLtsExporter extends ConstraintAwareExporter<LtsEvent> {
     return undefined;
   }
 
-  encode(entry: LogEntry): LtsEvent | InvalidEvent {
-    return translate(entry, { lineFormat: this.lineFormat, includeResource: this.includeResource });
+  encode(entry: LogEntry, out: EncodedRecord): InvalidEvent | undefined {
+    return encodeLtsRecord(entry, this.lineOptions, out);
   }
 
-  truncate(event: LtsEvent, maxSize: number): LtsEvent | undefined {
-    return truncateEvent(event, maxSize);
+  truncate(entry: LogEntry, maxSize: number, out: EncodedRecord): boolean {
+    return encodeTruncatedLtsRecord(entry, this.lineOptions, maxSize, out);
   }
 
-  async send(destination: Destination, events: readonly LtsEvent[], context: SendContext): Promise<SendOutcome<LtsEvent>> {
+  frame(): RequestFrame {
+    return this.requestFrame;
+  }
+
+  async send(destination: Destination, batch: EncodedBatch, context: SendContext): Promise<SendOutcome> {
     const { accountId: projectId, logGroup, logStream } = destination;
     try {
       const { logGroupId, logStreamId } = await this.resolver.resolve(projectId, logGroup, logStream, context.timeoutMillis);
@@ -138,12 +149,13 @@ export class HuaweiLtsExporter extends ConstraintAwareExporter<LtsEvent> {
         service: 'ingest',
         method: 'POST',
         segments: ['v2', projectId, 'lts', 'groups', logGroupId, 'streams', logStreamId, 'tenant', 'contents', 'high-accuracy'],
-        rawBody: requestBody(events, this.labels),
+        // Built once per request, signed and sent as is on every retry.
+        rawBody: batch.body(),
         projectId,
         timeoutMillis: context.timeoutMillis,
         signal: context.signal,
       });
-      const outcome = classifyReport<LtsEvent>(response, `report ${events.length} log line(s) to LTS ${logGroup}/${logStream}`);
+      const outcome = classifyReport(response, `report ${batch.length} log line(s) to LTS ${logGroup}/${logStream}`);
       // A name that pointed at a since-deleted group or stream must be looked up again next time.
       if (outcome.status === 'failed' && (response.status === 404 || outcome.reason === 'LTS.0201' || outcome.reason === 'LTS.0208')) {
         this.resolver.forget(projectId, logGroup, logStream);
@@ -151,7 +163,7 @@ export class HuaweiLtsExporter extends ConstraintAwareExporter<LtsEvent> {
       return outcome;
     } catch (error) {
       if (context.signal.aborted) return { status: 'retry', error: error as Error };
-      return classifyFailure<LtsEvent>(error);
+      return classifyFailure(error);
     }
   }
 }

@@ -17,15 +17,15 @@ export { classifyReport, classifyFailure, REPORT_SUCCESS_CODE, QUOTA_FULL_CODE }
 export { checkLabels, MAX_LABELS, RESERVED_LABEL_NAMES } from './labels.ts';
 export { DestinationResolver, DestinationNotFoundError, type ResolvedIds, type DestinationResolverOptions } from './resolve.ts';
 export {
-  translate,
-  truncateEvent,
-  requestBody,
+  ltsLine,
+  encodeLtsRecord,
+  encodeTruncatedLtsRecord,
+  ltsRequestFrame,
   escapedSize,
   truncationMarker,
   PER_LINE_OVERHEAD_BYTES,
-  type LtsEvent,
   type LineFormat,
-  type TranslateOptions,
+  type LineOptions,
 } from './translate.ts';
 export {
   SIGNING_ALGORITHM,

@@ -1,96 +1,103 @@
-import { renderAnyValue, ROUTING_ATTRIBUTES, toJsonValue, truncationMarker, utf8ByteLength, type LogEntry } from '@otel-cloud-logs/core';
+import {
+  envelopeJson,
+  renderAnyValue,
+  truncationMarker,
+  utf8ByteLength,
+  type EncodedRecord,
+  type EnvelopeOptions,
+  type InvalidEvent,
+  type LogEntry,
+  type RequestFrame,
+} from '@otel-cloud-logs/core';
 
 export { truncationMarker };
 
 /**
  * OpenTelemetry record → one LTS log line.
  *
- * `json` lines (default) are a JSON object per record, so attributes, severity and trace context stay searchable
- * (LTS labels are per request, so per-record data cannot go there):
+ * `json` lines (default) are core's JSON envelope, one object per record, so attributes, severity and trace context
+ * stay searchable (LTS labels are per request, so per-record data cannot go there):
  *   {"body","severityText","severityNumber","eventName","attributes","resource","scope","traceId","spanId","traceFlags"}
- * The field names are the CloudWatch exporter's (and OTLP/JSON's), so one query works for every provider. Absent
- * fields are omitted; the routing attributes log_group_value / log_stream_value / account_id are left out because
- * they are the destination. `text` lines are the rendered body alone.
+ * The field names are every provider's (and OTLP/JSON's), so one query works everywhere. `text` lines are the
+ * rendered body alone.
  *
- * An event's `size` is the UTF-8 length of the line as it travels inside the request's JSON (escaped), which is
- * never less than the line LTS stores, so both the 1 MB line limit and the request budget hold exactly.
+ * A record travels as its content object `{"log_time_ns":…,"log":"…"}`, encoded once. Its `size` is the UTF-8 length
+ * of the line escaped as a JSON string (without the quotes), which is never less than the line LTS stores, so both
+ * the 1 MB line limit and the request budget hold exactly.
  */
-export interface LtsEvent {
-  readonly timeMillis: number;
-  /** `log_time_ns`: nanoseconds from the record's timeUnixNano. */
-  readonly timeUnixNano: bigint;
-  readonly line: string;
-  readonly size: number;
-  /** The line without its body, to rebuild a shorter one when truncating (json lines). */
-  readonly envelope?: Readonly<Record<string, unknown>>;
-  /** The body as text, for truncation. */
-  readonly bodyText: string;
-}
-
 export type LineFormat = 'json' | 'text';
 
-export interface TranslateOptions {
+export interface LineOptions {
   readonly lineFormat: LineFormat;
   /** Put the resource attributes in each json line. */
   readonly includeResource: boolean;
 }
 
+// Shared so that encoding a record builds no options object.
+const WITH_RESOURCE: EnvelopeOptions = { resource: true, scope: true };
+const WITHOUT_RESOURCE: EnvelopeOptions = { resource: false, scope: true };
 
-const ROUTING_KEYS = new Set<string>(Object.values(ROUTING_ATTRIBUTES));
+const EMPTY_TEXT_LINE: InvalidEvent = {
+  invalid: 'empty_message',
+  message: 'a log record has an empty body and lineFormat is text; LTS does not store empty lines',
+};
 
 /** UTF-8 bytes of `text` once escaped as a JSON string, without the quotes. */
 export function escapedSize(text: string): number {
   return utf8ByteLength(JSON.stringify(text)) - 2;
 }
 
-function withoutRouting(attributes: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {};
-  let any = false;
-  for (const key of Object.keys(attributes).sort()) {
-    if (ROUTING_KEYS.has(key)) continue;
-    out[key] = toJsonValue(attributes[key]);
-    any = true;
-  }
-  return any ? out : undefined;
+/** The line LTS stores for a record. */
+export function ltsLine(entry: LogEntry, options: LineOptions): string {
+  return options.lineFormat === 'text' ? renderAnyValue(entry.body) : envelopeJson(entry, options.includeResource ? WITH_RESOURCE : WITHOUT_RESOURCE);
 }
 
-function envelopeOf(entry: LogEntry, options: TranslateOptions): Record<string, unknown> {
-  const envelope: Record<string, unknown> = {};
-  if (entry.severityText) envelope.severityText = entry.severityText;
-  if (entry.severityNumber !== undefined) envelope.severityNumber = entry.severityNumber;
-  if (entry.eventName) envelope.eventName = entry.eventName;
-  const attributes = withoutRouting(entry.attributes);
-  if (attributes) envelope.attributes = attributes;
-  if (options.includeResource) {
-    const resource = withoutRouting(entry.resource);
-    if (resource) envelope.resource = resource;
-  }
-  if (entry.scope?.name) envelope.scope = entry.scope.version ? { name: entry.scope.name, version: entry.scope.version } : { name: entry.scope.name };
-  if (entry.traceId) envelope.traceId = entry.traceId;
-  if (entry.spanId) envelope.spanId = entry.spanId;
-  if (entry.traceFlags !== undefined && entry.traceId) envelope.traceFlags = entry.traceFlags;
-  return envelope;
+/** Writes `line` as the record's content object, its wire fragment. */
+function writeContent(entry: LogEntry, line: string, out: EncodedRecord): void {
+  const escaped = JSON.stringify(line);
+  const escapedBytes = utf8ByteLength(escaped);
+  const head = `{"log_time_ns":${entry.timeUnixNano},"log":`;
+  out.fragment = `${head}${escaped}}`;
+  // The wrapper is ASCII: its bytes are its length.
+  out.fragmentBytes = head.length + escapedBytes + 1;
+  out.size = escapedBytes - 2;
+  out.timeMillis = entry.timeMillis;
+  out.frameKey = '';
 }
 
-function jsonLine(envelope: Readonly<Record<string, unknown>>, body: unknown): string {
-  // Body first so that it is what a reader sees first in the LTS console.
-  return JSON.stringify(body === undefined ? envelope : { body, ...envelope });
+/** Encodes a record into its content object, or says why it cannot be sent (an empty text line). */
+export function encodeLtsRecord(entry: LogEntry, options: LineOptions, out: EncodedRecord): InvalidEvent | undefined {
+  const line = ltsLine(entry, options);
+  if (line === '' && options.lineFormat === 'text') return EMPTY_TEXT_LINE;
+  writeContent(entry, line, out);
+  return undefined;
 }
 
-function event(entry: Pick<LogEntry, 'timeMillis' | 'timeUnixNano'>, line: string, bodyText: string, envelope?: Readonly<Record<string, unknown>>): LtsEvent {
-  return { timeMillis: entry.timeMillis, timeUnixNano: entry.timeUnixNano, line, size: escapedSize(line), bodyText, envelope };
+/**
+ * Encodes a record shortened to `maxSize` with a visible marker (N: the bytes of the original line): json lines keep
+ * their envelope and get the body cut; when the envelope alone is too large, the line itself is cut as text.
+ * False when not even the marker fits.
+ */
+export function encodeTruncatedLtsRecord(entry: LogEntry, options: LineOptions, maxSize: number, out: EncodedRecord): boolean {
+  const line = ltsLine(entry, options);
+  const marker = truncationMarker(utf8ByteLength(line));
+  const cut = (options.lineFormat === 'json' ? cutBody(entry, options, marker, maxSize) : undefined) ?? cutLine(line, marker, maxSize);
+  if (cut === undefined) return false;
+  writeContent(entry, cut, out);
+  return true;
 }
 
-/** Encodes a record, or says why it cannot be sent (an empty text line). */
-export function translate(entry: LogEntry, options: TranslateOptions): LtsEvent | { invalid: 'empty_message'; message: string } {
-  const bodyText = renderAnyValue(entry.body);
-  if (options.lineFormat === 'text') {
-    if (bodyText === '') return { invalid: 'empty_message', message: 'a log record has an empty body and lineFormat is text; LTS does not store empty lines' };
-    return event(entry, bodyText, bodyText);
-  }
-  const envelope = envelopeOf(entry, options);
-  const body = entry.body === undefined || entry.body === null ? undefined : toJsonValue(entry.body);
-  return event(entry, jsonLine(envelope, body), bodyText, envelope);
+/** The json line with its body cut to fit `maxSize`; undefined when the envelope with the marker alone is over it. */
+function cutBody(entry: LogEntry, options: LineOptions, marker: string, maxSize: number): string | undefined {
+  // Only the body changes, and JSON escaping is per character, so the room left by the marker is exact.
+  const room = maxSize - escapedSize(ltsLine({ ...entry, body: marker }, options));
+  if (room < 0) return undefined;
+  return ltsLine({ ...entry, body: prefixWithin(renderAnyValue(entry.body), room, 2) + marker }, options);
+}
+
+function cutLine(line: string, marker: string, maxSize: number): string | undefined {
+  const room = maxSize - escapedSize(marker);
+  return room < 0 ? undefined : prefixWithin(line, room, 1) + marker;
 }
 
 /**
@@ -120,36 +127,17 @@ function prefixWithin(text: string, budget: number, escapes: 1 | 2): string {
   return text.slice(0, end);
 }
 
+const CONTENTS_HEAD = '{"contents":[';
+
 /**
- * Shortens an event to `maxSize` with a visible marker: json lines keep their envelope and get the body cut; when
- * the envelope alone is too large, the line itself is cut as text. Undefined when not even the marker fits.
+ * The bytes around the content objects of a request, `{"contents":[` … `],"labels":{…}}`, the same for every
+ * destination. Its `maxRequestBytes` is the budget left for lines once the frame is taken from `maxBodyBytes`.
  */
-export function truncateEvent(original: LtsEvent, maxSize: number): LtsEvent | undefined {
-  const marker = truncationMarker(utf8ByteLength(original.line));
-  if (original.envelope) {
-    const envelope = original.envelope;
-    const room = maxSize - escapedSize(jsonLine(envelope, marker));
-    if (room >= 0) {
-      const body = prefixWithin(original.bodyText, room, 2) + marker;
-      return event(original, jsonLine(envelope, body), body, envelope);
-    }
-  }
-  const room = maxSize - escapedSize(marker);
-  if (room < 0) return undefined;
-  const line = prefixWithin(original.line, room, 1) + marker;
-  return event(original, line, line);
+export function ltsRequestFrame(labels: Readonly<Record<string, string>>, maxBodyBytes: number): RequestFrame {
+  const head = Buffer.from(CONTENTS_HEAD);
+  const tail = Buffer.from(`],"labels":${JSON.stringify(labels)}}`);
+  return { head, separator: Buffer.from(','), tail, maxRequestBytes: maxBodyBytes - head.length - tail.length };
 }
 
-/** Fixed JSON around the lines of a request: `{"contents":[` … `],"labels":{…}}`. */
-export function requestBody(events: readonly LtsEvent[], labels: Readonly<Record<string, string>>): string {
-  const contents = events.map((e) => `{"log_time_ns":${e.timeUnixNano.toString()},"log":${JSON.stringify(e.line)}}`).join(',');
-  return `{"contents":[${contents}],"labels":${JSON.stringify(labels)}}`;
-}
-
-/** Bytes `requestBody` adds per line beyond the escaped line: `{"log_time_ns":` 19 digits `,"log":"` `"}` and a comma. */
+/** Bytes a content object adds beyond its escaped line: `{"log_time_ns":` 19 digits `,"log":"` `"}` and a comma. */
 export const PER_LINE_OVERHEAD_BYTES = '{"log_time_ns":'.length + 19 + ',"log":"'.length + '"}'.length + 1;
-
-/** Bytes of the request without any line. */
-export function requestFrameBytes(labels: Readonly<Record<string, string>>): number {
-  return utf8ByteLength(requestBody([], labels));
-}

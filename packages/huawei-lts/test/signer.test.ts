@@ -91,6 +91,9 @@ describe('SDK-HMAC-SHA256 signer against the official @huaweicloud/huaweicloud-s
         { getAk: () => credentials.accessKeyId, getSk: () => credentials.secretAccessKey } as never,
       ) as Record<string, string>;
       expect(ours.Authorization, `request ${i}: ${request.method} ${request.url.href}`).toBe(official.Authorization);
+      // The exporter sends its request body as bytes: the signature hashes those bytes, the same as the text.
+      const fromBytes = signRequest({ method: request.method, url: request.url, headers: request.headers, body: Buffer.from(body) }, { ...credentials, securityToken: request.securityToken }, now);
+      expect(fromBytes.Authorization, `request ${i} as bytes`).toBe(official.Authorization);
     }
   });
 

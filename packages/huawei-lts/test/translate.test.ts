@@ -1,7 +1,15 @@
-import type { LogEntry } from '@otel-cloud-logs/core';
+import { EncodedBatch, emptyEncodedRecord, type EncodedRecord, type LogEntry } from '@otel-cloud-logs/core';
 import { describe, expect, it } from 'vitest';
 import { checkLabels } from '../src/labels.ts';
-import { escapedSize, PER_LINE_OVERHEAD_BYTES, requestBody, requestFrameBytes, translate, truncateEvent, truncationMarker, type LtsEvent } from '../src/translate.ts';
+import {
+  encodeLtsRecord,
+  encodeTruncatedLtsRecord,
+  escapedSize,
+  ltsRequestFrame,
+  PER_LINE_OVERHEAD_BYTES,
+  truncationMarker,
+  type LineOptions,
+} from '../src/translate.ts';
 
 const now = BigInt(Date.now()) * 1_000_000n + 123_456n;
 
@@ -23,12 +31,27 @@ function entry(body: unknown, extra: Partial<LogEntry> = {}): LogEntry {
   };
 }
 
-const json = { lineFormat: 'json', includeResource: true } as const;
+const json: LineOptions = { lineFormat: 'json', includeResource: true };
+const text: LineOptions = { lineFormat: 'text', includeResource: false };
 
-describe('translate', () => {
-  it('puts body, severity, attributes (without routing ones), resource and trace context in a JSON line, with the CloudWatch field names', () => {
-    const event = translate(entry({ msg: 'hi "there"' }, { eventName: 'user.login' }), json) as LtsEvent;
-    expect(JSON.parse(event.line)).toEqual({
+/** Encodes a record that must be valid. */
+function encoded(record: LogEntry, options: LineOptions = json): EncodedRecord {
+  const out = emptyEncodedRecord();
+  expect(encodeLtsRecord(record, options, out)).toBeUndefined();
+  return out;
+}
+
+/** The stored line inside a content object. */
+function lineOf(record: EncodedRecord): string {
+  return (JSON.parse(record.fragment) as { log: string }).log;
+}
+
+describe('encodeLtsRecord', () => {
+  it('writes the content object with the exact log_time_ns, and core’s envelope as a JSON line (routing attributes left out)', () => {
+    const out = encoded(entry({ msg: 'hi "there"' }, { eventName: 'user.login' }));
+    // Checked as text: 19-digit nanoseconds do not survive JSON.parse into a number.
+    expect(out.fragment.startsWith(`{"log_time_ns":${now},"log":"`)).toBe(true);
+    expect(JSON.parse(lineOf(out))).toEqual({
       body: { msg: 'hi "there"' },
       severityText: 'INFO',
       severityNumber: 9,
@@ -40,75 +63,131 @@ describe('translate', () => {
       spanId: 'b'.repeat(16),
       traceFlags: 1,
     });
-    expect(Object.keys(JSON.parse(event.line) as object)[0]).toBe('body');
-    expect(event.timeUnixNano).toBe(now);
-    expect(event.size).toBe(Buffer.byteLength(JSON.stringify(event.line)) - 2);
+    expect(Object.keys(JSON.parse(lineOf(out)) as object)[0]).toBe('body');
+    expect(out.fragment).toBe(`{"log_time_ns":${now},"log":${JSON.stringify(lineOf(out))}}`);
+    expect(out.fragmentBytes).toBe(Buffer.byteLength(out.fragment));
+    expect(out.size).toBe(Buffer.byteLength(JSON.stringify(lineOf(out))) - 2);
+    expect(out.timeMillis).toBe(Number(now / 1_000_000n));
+    expect(out.frameKey).toBe('');
+    expect(JSON.parse(lineOf(encoded(entry('x'), { lineFormat: 'json', includeResource: false })))).not.toHaveProperty('resource');
+  });
+
+  it('keeps a bodiless record as "body":null and an empty severityText (core’s shared envelope)', () => {
+    const line = lineOf(encoded(entry(undefined, { severityText: '', attributes: {}, scope: undefined, traceId: undefined, spanId: undefined })));
+    expect(line).toBe('{"body":null,"severityText":"","severityNumber":9,"resource":{"service.name":"svc"}}');
+  });
+
+  it('counts multibyte and escaped lines exactly (size and fragment bytes)', () => {
+    for (const body of ['ü"\\\n', '中文😀', '\u0001\ud800', 'x'.repeat(500)]) {
+      for (const options of [json, text]) {
+        const out = encoded(entry(body), options);
+        expect(out.fragmentBytes).toBe(Buffer.byteLength(out.fragment));
+        expect(out.size).toBe(escapedSize(lineOf(out)));
+        if (options === text) expect(lineOf(out)).toBe(body);
+      }
+    }
   });
 
   it('text lines carry the body only and refuse empty bodies', () => {
-    expect((translate(entry('plain ü'), { lineFormat: 'text', includeResource: false }) as LtsEvent).line).toBe('plain ü');
-    expect(translate(entry(''), { lineFormat: 'text', includeResource: false })).toMatchObject({ invalid: 'empty_message' });
+    expect(lineOf(encoded(entry('plain ü'), text))).toBe('plain ü');
+    expect(lineOf(encoded(entry({ a: [true], b: 1 }), text))).toBe('{"a":[true],"b":1}');
+    for (const body of ['', undefined, null]) expect(encodeLtsRecord(entry(body), text, emptyEncodedRecord())).toMatchObject({ invalid: 'empty_message' });
   });
+});
 
-  it('counts request bytes exactly: frame + Σ(size + overhead) − 1 comma', () => {
+describe('the request frame', () => {
+  it('counts request bytes exactly: frame + Σ(size + overhead) − 1 comma, and the frame is taken off the budget', () => {
     const labels = { env: 'prod', team: 'é' };
-    const events = ['a', 'ü"\\\n', '中文😀', 'x'.repeat(500)].map((b) => translate(entry(b), json) as LtsEvent);
-    const body = requestBody(events, labels);
-    const counted = requestFrameBytes(labels) + events.reduce((sum, e) => sum + e.size + PER_LINE_OVERHEAD_BYTES, 0) - 1;
-    expect(Buffer.byteLength(body)).toBe(counted);
-    expect(JSON.parse(body).contents[1].log).toBe(events[1]!.line);
+    const frame = ltsRequestFrame(labels, 10_000);
+    const frameBytes = frame.head.length + frame.tail.length;
+    expect(frameBytes).toBe(Buffer.byteLength(JSON.stringify({ contents: [], labels })));
+    expect(frame.maxRequestBytes).toBe(10_000 - frameBytes);
+    const records = ['a', 'ü"\\\n', '中文😀', 'x'.repeat(500)].map((body) => encoded(entry(body)));
+    const batch = new EncodedBatch(frame, PER_LINE_OVERHEAD_BYTES);
+    for (const r of records) batch.append(r.fragment, r.fragmentBytes, r.size, r.timeMillis);
+    const body = batch.body();
+    expect(batch.requestBytes).toBe(records.reduce((sum, r) => sum + r.size + PER_LINE_OVERHEAD_BYTES, 0));
+    expect(body.length).toBe(frameBytes + batch.requestBytes - 1);
+    const parsed = JSON.parse(body.toString('utf8')) as { contents: Array<{ log: string }>; labels: unknown };
+    expect(parsed.contents.map((c) => c.log)).toEqual(records.map(lineOf));
+    expect(parsed.labels).toEqual(labels);
+    expect(body.toString('utf8')).toContain(`{"log_time_ns":${now},"log":`);
   });
+});
 
-  it('truncates the body inside a valid JSON envelope at a UTF-8 boundary, with a visible marker', () => {
-    const big = translate(entry('日本語'.repeat(10_000)), json) as LtsEvent;
-    const marker = truncationMarker(Buffer.byteLength(big.line));
-    expect(marker).toBe(`…[truncated by otel-cloud-logs: ${Buffer.byteLength(big.line)} bytes]`);
+describe('encodeTruncatedLtsRecord', () => {
+  it('cuts the body inside a valid JSON envelope at a UTF-8 boundary, with a visible marker', () => {
+    const original = entry('日本語'.repeat(10_000));
+    const lineBytes = Buffer.byteLength(lineOf(encoded(original)));
+    const marker = truncationMarker(lineBytes);
+    expect(marker).toBe(`…[truncated by otel-cloud-logs: ${lineBytes} bytes]`);
     for (const max of [1000, 1001, 1002, 5000]) {
-      const cut = truncateEvent(big, max)!;
+      const cut = emptyEncodedRecord();
+      expect(encodeTruncatedLtsRecord(original, json, max, cut)).toBe(true);
       expect(cut.size).toBeLessThanOrEqual(max);
       expect(cut.size).toBeGreaterThan(max - 12);
-      const parsed = JSON.parse(cut.line) as { body: string; attributes: unknown };
+      expect(cut.size).toBe(escapedSize(lineOf(cut)));
+      expect(cut.fragmentBytes).toBe(Buffer.byteLength(cut.fragment));
+      expect(cut.timeMillis).toBe(original.timeMillis);
+      const parsed = JSON.parse(lineOf(cut)) as { body: string; attributes: unknown };
       expect(parsed.body.endsWith(marker)).toBe(true);
       expect(parsed.body.startsWith('日本語')).toBe(true);
       expect(parsed.attributes).toEqual({ 'http.method': 'GET', n: 1 });
       expect(parsed.body).not.toContain('\uFFFD');
     }
     // An envelope too large on its own: the whole line is cut as text.
-    const huge = translate(entry('b', { attributes: { big: 'q"'.repeat(5000) } }), json) as LtsEvent;
-    const cut = truncateEvent(huge, 300)!;
+    const huge = entry('b', { attributes: { big: 'q"'.repeat(5000) } });
+    const cut = emptyEncodedRecord();
+    expect(encodeTruncatedLtsRecord(huge, json, 300, cut)).toBe(true);
     expect(cut.size).toBeLessThanOrEqual(300);
     // Quotes weigh four escaped bytes here: the cut still keeps all the budget allows, not just the marker.
     expect(cut.size).toBeGreaterThan(300 - 6);
-    expect(cut.line.startsWith('{"body":"b","severityText":"INFO"')).toBe(true);
-    expect(cut.line.endsWith(truncationMarker(Buffer.byteLength(huge.line)))).toBe(true);
-    expect(escapedSize(cut.line)).toBe(cut.size);
+    expect(lineOf(cut).startsWith('{"body":"b","severityText":"INFO"')).toBe(true);
+    expect(lineOf(cut).endsWith(truncationMarker(Buffer.byteLength(lineOf(encoded(huge)))))).toBe(true);
+    expect(escapedSize(lineOf(cut))).toBe(cut.size);
+    // Not even the marker fits.
+    expect(encodeTruncatedLtsRecord(huge, json, escapedSize(truncationMarker(1)) - 1, emptyEncodedRecord())).toBe(false);
   });
 
   it('cuts as much as fits, never more, whatever the escaping weighs (quotes, backslashes, control characters, lone surrogates, emoji)', () => {
     const alphabet = ['a', '"', '\\', '\n', '\u0001', 'é', '中', '😀', '\ud800', ' '];
     let state = 12345;
     const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let bodyCuts = 0;
+    let lineCuts = 0;
     for (let i = 0; i < 200; i++) {
       const body = Array.from({ length: 200 + Math.floor(next() * 3000) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
       const max = 150 + Math.floor(next() * 2000);
-      for (const format of [json, { lineFormat: 'text', includeResource: false }] as const) {
-        const original = translate(entry(body), format) as LtsEvent;
+      for (const format of [json, text]) {
+        const record = entry(body);
+        const original = encoded(record, format);
         if (original.size <= max) continue;
-        const cut = truncateEvent(original, max)!;
-        expect(cut.size, `${format.lineFormat} ${i}`).toBe(escapedSize(cut.line));
+        const cut = emptyEncodedRecord();
+        expect(encodeTruncatedLtsRecord(record, format, max, cut), `${format.lineFormat} ${i}`).toBe(true);
+        const line = lineOf(cut);
+        expect(cut.size, `${format.lineFormat} ${i}`).toBe(escapedSize(line));
+        expect(cut.fragmentBytes).toBe(Buffer.byteLength(cut.fragment));
         expect(cut.size).toBeLessThanOrEqual(max);
         // The heaviest character escaped twice (\u0001 in a json body) weighs 7 bytes: anything less was room to spare.
         expect(cut.size, `${format.lineFormat} ${i}`).toBeGreaterThan(max - 7);
         // A json line whose envelope leaves room keeps it and cuts the body; otherwise the line is cut as text.
-        const text = cut.envelope ? (JSON.parse(cut.line) as { body: string }).body : cut.line;
-        const marker = truncationMarker(Buffer.byteLength(original.line));
-        expect(text.endsWith(marker)).toBe(true);
-        expect((cut.envelope ? body : original.line).startsWith(text.slice(0, -marker.length))).toBe(true);
-        if (format.lineFormat === 'json' && max > 1000) expect(cut.envelope).toBeDefined();
+        const keptEnvelope = format === json && line.endsWith('}');
+        const kept = keptEnvelope ? (JSON.parse(line) as { body: string }).body : line;
+        const marker = truncationMarker(Buffer.byteLength(lineOf(original)));
+        expect(kept.endsWith(marker)).toBe(true);
+        expect((keptEnvelope ? body : lineOf(original)).startsWith(kept.slice(0, -marker.length))).toBe(true);
+        if (format === json && max > 1000) expect(keptEnvelope).toBe(true);
+        if (keptEnvelope) bodyCuts++;
+        else lineCuts++;
       }
     }
+    // Both ways of cutting were exercised.
+    expect(bodyCuts).toBeGreaterThan(50);
+    expect(lineCuts).toBeGreaterThan(50);
   });
+});
 
+describe('checkLabels', () => {
   it('checks labels: at most 100, no reserved names, no double underscores', () => {
     expect(checkLabels({ env: 'prod' })).toBeUndefined();
     expect(checkLabels(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, 'v'])))).toMatch(/at most 100/);

@@ -1,14 +1,18 @@
 import {
   ConstraintAwareExporter,
   renderAnyValue,
+  setFragment,
   truncateUtf8,
   utf8ByteLength,
   type AnyValue,
   type Destination,
   type DestinationDefaults,
+  type EncodedBatch,
+  type EncodedRecord,
   type InvalidEvent,
   type LogEntry,
   type ProviderLimits,
+  type RequestFrame,
   type SendOutcome,
 } from '@otel-cloud-logs/core';
 
@@ -21,11 +25,16 @@ export interface RecordedEvent {
   readonly entry: LogEntry;
 }
 
-/** A provider exporter for tests: keeps what it was sent; `hold()` makes it slow until released. */
-export class RecordingExporter extends ConstraintAwareExporter<RecordedEvent> {
+/**
+ * A provider exporter for tests: keeps what it was sent; `hold()` makes it slow until released. Its wire fragment
+ * is `[id, message]`; the entry each id stands for is kept aside, so tests can look at what the exporter received.
+ */
+export class RecordingExporter extends ConstraintAwareExporter {
   readonly limits: ProviderLimits;
   readonly requests: { destination: Destination; events: RecordedEvent[] }[] = [];
   private readonly defaults: DestinationDefaults;
+  private readonly received = new Map<number, LogEntry>();
+  private nextId = 0;
   private gate: Promise<void> | undefined;
   private release: (() => void) | undefined;
 
@@ -52,21 +61,41 @@ export class RecordingExporter extends ConstraintAwareExporter<RecordedEvent> {
     return destination.logGroup ? undefined : 'no log group';
   }
 
-  encode(entry: LogEntry): RecordedEvent | InvalidEvent {
+  encode(entry: LogEntry, out: EncodedRecord): InvalidEvent | undefined {
     const message = renderAnyValue(entry.body);
     if (message === '') return { invalid: 'empty_message', message: 'empty body' };
-    return { timeMillis: entry.timeMillis, size: utf8ByteLength(message), message, attributes: entry.attributes, entry };
+    this.write(entry, message, out);
+    return undefined;
   }
 
-  truncate(event: RecordedEvent, maxSize: number): RecordedEvent | undefined {
-    const message = truncateUtf8(event.message, maxSize);
-    return { ...event, message, size: utf8ByteLength(message) };
+  truncate(entry: LogEntry, maxSize: number, out: EncodedRecord): boolean {
+    this.write(entry, truncateUtf8(renderAnyValue(entry.body), maxSize), out);
+    return true;
   }
 
-  async send(destination: Destination, events: readonly RecordedEvent[]): Promise<SendOutcome<RecordedEvent>> {
+  frame(): RequestFrame {
+    return { head: Buffer.from('['), separator: Buffer.from(','), tail: Buffer.from(']'), maxRequestBytes: this.limits.maxRequestBytes };
+  }
+
+  async send(destination: Destination, batch: EncodedBatch): Promise<SendOutcome> {
     await this.gate;
-    this.requests.push({ destination, events: [...events] });
+    const records = JSON.parse(batch.body().toString('utf8')) as [number, string][];
+    const events = records.map(([id, message], index): RecordedEvent => {
+      const entry = this.received.get(id)!;
+      this.received.delete(id);
+      return { timeMillis: batch.timeAt(index), size: batch.sizeAt(index), message, attributes: entry.attributes, entry };
+    });
+    this.requests.push({ destination, events });
     return { status: 'accepted' };
+  }
+
+  private write(entry: LogEntry, message: string, out: EncodedRecord): void {
+    const id = this.nextId++;
+    this.received.set(id, entry);
+    setFragment(out, JSON.stringify([id, message]));
+    out.size = utf8ByteLength(message);
+    out.timeMillis = entry.timeMillis;
+    out.frameKey = '';
   }
 
   /** Every event received, in arrival order. */
