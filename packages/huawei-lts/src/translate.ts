@@ -1,6 +1,7 @@
 import {
   envelopeJson,
   renderAnyValue,
+  setFragment,
   truncationMarker,
   utf8ByteLength,
   type EncodedRecord,
@@ -54,13 +55,10 @@ export function ltsLine(entry: LogEntry, options: LineOptions): string {
 
 /** Writes `line` as the record's content object, its wire fragment. */
 function writeContent(entry: LogEntry, line: string, out: EncodedRecord): void {
-  const escaped = JSON.stringify(line);
-  const escapedBytes = utf8ByteLength(escaped);
   const head = `{"log_time_ns":${entry.timeUnixNano},"log":`;
-  out.fragment = `${head}${escaped}}`;
-  // The wrapper is ASCII: its bytes are its length.
-  out.fragmentBytes = head.length + escapedBytes + 1;
-  out.size = escapedBytes - 2;
+  setFragment(out, `${head}${JSON.stringify(line)}}`);
+  // The wrapper (head, the line's quotes, the closing brace) is ASCII: its bytes are its length.
+  out.size = out.fragmentBytes - head.length - 3;
   out.timeMillis = entry.timeMillis;
   out.frameKey = '';
 }
