@@ -2,13 +2,11 @@ import { describe, expect, test } from 'vitest';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor, logEntriesFromOtlpJson } from '@otel-cloud-logs/core';
 import { HOUR, MemoryExporter, smallLimits } from './support/memory-exporter.ts';
-import type { SendOutcome } from '@otel-cloud-logs/core';
+import { randomService, seeded } from './support/random-service.ts';
+import { WorkerMemoryExporter } from './support/worker-memory-exporter.ts';
 
 const fastRetry = { initialDelayMillis: 2, maxDelayMillis: 10, deadlineMillis: 5_000 };
 
-function seeded(seed: number): () => number {
-  return () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-}
 
 describe('every record ends in exactly one fate', () => {
   test('a timestamp the SDK cannot represent (NaN, Infinity, an invalid Date) never throws into the application', async () => {
@@ -74,31 +72,6 @@ describe('every record ends in exactly one fate', () => {
   });
 });
 
-/**
- * A service that answers at random: accepted, accepted with some events refused, partly accepted, throttled
- * (with Retry-After), 5xx, or a permanent failure. Accepted events are kept, so arrivals can be checked.
- */
-function randomService(exporter: MemoryExporter, random: () => number): void {
-  const acceptedShare = 0.1 + random() * 0.5; // from a service in trouble to a healthy one
-  exporter.behaviour = (destination, events): SendOutcome | undefined => {
-    if (random() < acceptedShare) return undefined; // accepted whole, after the exporter's own validity check
-    const r = random();
-    if (r < 0.15) {
-      const refused = Math.floor(random() * (events.length + 1));
-      exporter.requests.push({ destination, events: events.slice(refused) });
-      return { status: 'accepted', rejected: [{ reason: 'too_old', count: refused }] };
-    }
-    if (r < 0.35 && events.length > 1) {
-      const accepted = 1 + Math.floor(random() * (events.length - 1));
-      exporter.requests.push({ destination, events: events.slice(0, accepted) });
-      return { status: 'retry', error: new Error('partly accepted'), remaining: events.slice(accepted).map((_, i) => i + accepted) };
-    }
-    if (r < 0.6) return { status: 'retry', error: new Error('ThrottlingException'), throttled: true, retryAfterMillis: Math.floor(random() * 15) };
-    if (r < 0.92) return { status: 'retry', error: new Error('HTTP 503') };
-    return { status: 'failed', error: new Error('InvalidParameterException'), reason: 'InvalidParameterException' };
-  };
-}
-
 /** Emits a random mix of valid and invalid records to a few destinations, yielding now and then. */
 async function emitRandom(processor: LogRecordProcessor, count: number, random: () => number): Promise<void> {
   const provider = new LoggerProvider({ processors: [processor] });
@@ -140,6 +113,40 @@ describe('conservation under a randomly failing service', () => {
     expect(new Set(arrived).size).toBe(arrived.length);
     expect(snapshot).toMatchObject({ queueBytes: 0, queueRecords: 0 });
     expect(snapshot.rejected.export_error).toBeUndefined(); // the exporter never saw an invalid request
+  });
+
+  test.each([11, 12])("thread 'worker', seed %i: the same conservation, counted on the application's side", async (seed) => {
+    const random = seeded(seed);
+    const deadlineMillis = 20 + Math.floor(random() * 200);
+    const exporter = new WorkerMemoryExporter({ limits: smallLimits(), retry: { ...fastRetry, deadlineMillis }, serviceSeed: seed });
+    const processor = new ConstraintAwareBatchProcessor({
+      exporter,
+      thread: 'worker',
+      scheduledDelayMillis: 5 + Math.floor(random() * 30),
+      maxQueueBytes: 10_000 + Math.floor(random() * 300_000),
+      overflow: random() < 0.5 ? 'drop_newest' : 'drop_oldest',
+      shutdownTimeoutMillis: 20 + Math.floor(random() * 400),
+    });
+    const emitted = 3_000;
+    await emitRandom(processor, emitted, random);
+    const snapshot = exporter.metrics.snapshot();
+    expect(snapshot.exported + snapshot.droppedTotal + snapshot.rejectedTotal).toBe(emitted);
+    expect(snapshot.exported).toBeGreaterThan(0);
+    expect(snapshot).toMatchObject({ queueBytes: 0, queueRecords: 0 });
+    expect(snapshot.rejected.export_error).toBeUndefined();
+  });
+
+  test("thread 'worker' whose exporter cannot be built there: every record is counted as worker_failed, flush and shutdown return", async () => {
+    const exporter = new WorkerMemoryExporter({ limits: smallLimits(), exportName: 'NoSuchExporter' });
+    const processor = new ConstraintAwareBatchProcessor({ exporter, thread: 'worker', scheduledDelayMillis: 5 });
+    const provider = new LoggerProvider({ processors: [processor] });
+    for (let i = 0; i < 10; i++) provider.getLogger('test').emit({ body: `m${i}` });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let i = 0; i < 5; i++) provider.getLogger('test').emit({ body: `late ${i}` });
+    const report = await processor.flush(1_000);
+    expect(report.complete).toBe(false);
+    await provider.shutdown();
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 0, dropped: { worker_failed: 15 }, droppedTotal: 15 });
   });
 
   test.each([9, 10])('stock BatchLogRecordProcessor, seed %i: the same conservation', async (seed) => {

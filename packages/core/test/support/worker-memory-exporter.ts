@@ -1,0 +1,21 @@
+import { workerRecipe, type ConstraintAwareExporterOptions, type ProviderLimits } from '@otel-cloud-logs/core';
+import { MemoryExporter } from './memory-exporter.ts';
+import { randomService, seeded } from './random-service.ts';
+
+export interface WorkerMemoryExporterOptions extends Pick<ConstraintAwareExporterOptions, 'retry'> {
+  readonly limits: ProviderLimits;
+  /** Answer like `randomService` with this seed. */
+  readonly serviceSeed?: number;
+  /** The export the worker looks for (a wrong one makes building the twin fail). */
+  readonly exportName?: string;
+}
+
+/** A MemoryExporter whose twin can be built in a worker thread from plain options (`thread: 'worker'` tests). */
+export class WorkerMemoryExporter extends MemoryExporter {
+  constructor(options: WorkerMemoryExporterOptions) {
+    super(options.limits, { retry: options.retry });
+    this.sendDelayMillis = 1;
+    if (options.serviceSeed !== undefined) randomService(this, seeded(options.serviceSeed));
+    this.workerRecipe = workerRecipe(import.meta.url, options.exportName ?? 'WorkerMemoryExporter', options);
+  }
+}
