@@ -42,6 +42,10 @@ export class SnapshotWriter {
   private readonly resourceIds = new WeakMap<object, number>();
   private readonly scopeIds = new WeakMap<object, number>();
   private nextId = 1;
+  private lastResource: object | undefined;
+  private lastResourceId = 0;
+  private lastScope: object | undefined;
+  private lastScopeId = 0;
 
   /** Records (and entries) waiting for the next chunk. */
   get length(): number {
@@ -66,11 +70,8 @@ export class SnapshotWriter {
     numbers[at + 4] = record.severityNumber ?? Number.NaN;
     const span = record.spanContext;
     numbers[at + 5] = span ? span.traceFlags : Number.NaN;
-    numbers[at + 6] = this.idOf(record.resource.attributes, this.resourceIds, (id) => this.resources.push([id, record.resource.attributes as Record<string, AnyValue>]));
-    numbers[at + 7] = this.idOf(record.instrumentationScope, this.scopeIds, (id) => {
-      const scope = record.instrumentationScope;
-      this.scopes.push([id, scope.version === undefined ? { name: scope.name } : { name: scope.name, version: scope.version }]);
-    });
+    numbers[at + 6] = this.resourceId(record.resource.attributes as Record<string, AnyValue>);
+    numbers[at + 7] = this.scopeId(record.instrumentationScope);
     const body = record.body;
     if (typeof body === 'string') this.pendingSize += body.length;
     this.values.push(record.severityText, body, record.attributes, record.eventName, span?.traceId, span?.spanId);
@@ -96,13 +97,30 @@ export class SnapshotWriter {
     return chunk;
   }
 
-  private idOf(object: object, ids: WeakMap<object, number>, announce: (id: number) => void): number {
-    let id = ids.get(object);
+  private resourceId(attributes: Record<string, AnyValue>): number {
+    if (attributes === this.lastResource) return this.lastResourceId;
+    let id = this.resourceIds.get(attributes);
     if (id === undefined) {
       id = this.nextId++;
-      ids.set(object, id);
-      announce(id);
+      this.resourceIds.set(attributes, id);
+      this.resources.push([id, attributes]);
     }
+    this.lastResource = attributes;
+    this.lastResourceId = id;
+    return id;
+  }
+
+  private scopeId(scope: { readonly name: string; readonly version?: string }): number {
+    // Loggers are few and each keeps its scope object: the last one seen is almost always the one.
+    if (scope === this.lastScope) return this.lastScopeId;
+    let id = this.scopeIds.get(scope);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.scopeIds.set(scope, id);
+      this.scopes.push([id, scope.version === undefined ? { name: scope.name } : { name: scope.name, version: scope.version }]);
+    }
+    this.lastScope = scope;
+    this.lastScopeId = id;
     return id;
   }
 }
