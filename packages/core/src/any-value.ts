@@ -1,17 +1,8 @@
-import { jsonOf } from './json.ts';
-
 /**
  * Deterministic rendering of OpenTelemetry `AnyValue`s (bodies and attribute values can be strings,
  * numbers, booleans, byte arrays, arrays and maps, or anything a caller passed in).
  */
 export type AnyValue = unknown;
-
-/** Renders a body or attribute value as text: strings unchanged, everything else as JSON (see `toJsonValue`). */
-export function renderAnyValue(value: AnyValue): string {
-  if (typeof value === 'string') return value;
-  if (value === undefined || value === null) return '';
-  return jsonOf(value);
-}
 
 /**
  * Turns any value into plain JSON data: bytes as base64, bigint as decimal string, non-finite numbers as strings,

@@ -1,5 +1,12 @@
 import { toJsonValue, type AnyValue } from './any-value.ts';
 
+/** Renders a body or attribute value as text: strings unchanged, everything else as JSON (see `toJsonValue`). */
+export function renderAnyValue(value: AnyValue): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return '';
+  return jsonOf(value);
+}
+
 /**
  * A record value as JSON: the same text as `JSON.stringify(toJsonValue(value))` (bytes as base64, bigint and
  * non-finite numbers as strings, `undefined` as null, cycles cut, keys in insertion order). Plain JSON data — by far
