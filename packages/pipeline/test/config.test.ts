@@ -87,6 +87,16 @@ describe('gatewayOptionsFromYaml', () => {
     expect(pipeline!.process(entry({ severityNumber: 5 }))).toEqual({ status: 'dropped', reason: 'filter/no_debug' });
   });
 
+  it("batch.thread is 'main' or 'worker'", () => {
+    const yaml = (thread: string) => `
+receivers: { otlp: { protocols: { http: {} } } }
+exporters:
+  cloudwatch_logs: { region: us-east-1, access_key_id: AKID, secret_access_key: s, log_group_name: g, log_stream_name: s, batch: { thread: ${thread} } }
+service: { pipelines: { logs: { receivers: [otlp], exporters: [cloudwatch_logs] } } }
+`;
+    expect(problemsOf(yaml('fibre')).join('\n')).toMatch(/exporters\.cloudwatch_logs\.batch\.thread.*main.*worker/);
+  });
+
   it('reports every problem with its path and what is allowed', () => {
     const problems = problemsOf(`
 receivers:

@@ -44,6 +44,7 @@ const BATCH_FIELDS: FieldTable = {
   scheduled_delay: ['scheduledDelayMillis', 'millis'],
   max_queue_bytes: ['maxQueueBytes', 'bytes'],
   max_concurrent_exports: ['maxConcurrentExports', 'integer'],
+  thread: ['thread', ['main', 'worker']],
 };
 
 const CLOUDWATCH_FIELDS: FieldTable = {
