@@ -1,4 +1,5 @@
 import type { ConstraintAwareExporterOptions, ProviderLimits } from '@otel-cloud-logs/core';
+import { MIN_FRAME_BYTES } from './request-frame.ts';
 
 /** The API version sent in `Scp-Api-Version` by default: 1.2 is current (1.1 was supported only until 2026-08-31). */
 export const DEFAULT_API_VERSION = 'servicewatch 1.2';
@@ -33,11 +34,11 @@ export interface ServiceWatchConnection {
 
 /** Limits of one CreateCustomLogEvents request. ServiceWatch documents none: the defaults are CloudWatch Logs' values. */
 export interface ServiceWatchLimitOptions {
-  /** Max request body, in bytes. Default 1,048,576 (1 MiB). */
+  /** Max request body, in bytes, envelope included. Default 1,048,576 (1 MiB). Requests are filled up to it exactly. */
   readonly maxRequestBytes?: number;
   /**
-   * Bytes of each request kept for the envelope around the log records (routing and resource attributes,
-   * scopes). Default 16,384 (the 16 KB resource+scope allowance of CloudWatch's OTLP endpoint).
+   * @deprecated No effect: each request's envelope (routing and resource attributes, scope) is now measured
+   * exactly. Still accepted so that existing configurations (the gateway's `envelope_reserve_size`) keep loading.
    */
   readonly envelopeReserveBytes?: number;
   /** Max log records per request. Default 10,000. */
@@ -141,42 +142,31 @@ export const RECORD_SEPARATOR_BYTES = 1;
 
 export const DEFAULT_LIMITS = {
   maxRequestBytes: 1_048_576,
-  envelopeReserveBytes: 16_384,
   maxEventsPerRequest: 10_000,
   maxEventBytes: 1_000_000,
   timeWindowMarginMillis: 60_000,
 } as const;
 
-/** The whole-body limit and the limits core plans with (the body minus the envelope reserve). */
-export interface ResolvedLimits {
-  readonly maxBodyBytes: number;
-  readonly planning: ProviderLimits;
-}
-
-export function resolveLimits(options: ServiceWatchLimitOptions = {}): ResolvedLimits {
-  const maxBodyBytes = options.maxRequestBytes ?? DEFAULT_LIMITS.maxRequestBytes;
-  const reserve = options.envelopeReserveBytes ?? DEFAULT_LIMITS.envelopeReserveBytes;
-  if (!Number.isSafeInteger(reserve) || reserve < 0) throw new RangeError(`ServiceWatch: limits.envelopeReserveBytes must be a non-negative integer, got ${reserve}`);
-  if (reserve >= maxBodyBytes) throw new RangeError(`ServiceWatch: limits.envelopeReserveBytes (${reserve}) must be below maxRequestBytes (${maxBodyBytes})`);
+/** The limits core plans with; `maxRequestBytes` is the whole body, from which each request's frame takes its share. */
+export function resolveLimits(options: ServiceWatchLimitOptions = {}): ProviderLimits {
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_LIMITS.maxRequestBytes;
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes;
   // maxRequestBytes is the service's body limit, not a fill target: one record must fit in a body with its envelope.
-  if (Number.isSafeInteger(maxEventBytes) && maxEventBytes + RECORD_SEPARATOR_BYTES > maxBodyBytes - reserve) {
+  const room = maxRequestBytes - MIN_FRAME_BYTES;
+  if (Number.isSafeInteger(maxEventBytes) && maxEventBytes > room) {
     throw new RangeError(
-      `ServiceWatch: limits.maxEventBytes (${maxEventBytes}) must fit in one request: at most maxRequestBytes − envelopeReserveBytes − ${RECORD_SEPARATOR_BYTES} = ${maxBodyBytes - reserve - RECORD_SEPARATOR_BYTES}`,
+      `ServiceWatch: limits.maxEventBytes (${maxEventBytes}) must fit in one request with the smallest envelope: at most maxRequestBytes − ${MIN_FRAME_BYTES} = ${room}`,
     );
   }
   return {
-    maxBodyBytes,
-    planning: {
-      maxRequestBytes: maxBodyBytes - reserve,
-      perEventOverheadBytes: RECORD_SEPARATOR_BYTES,
-      maxEventsPerRequest: options.maxEventsPerRequest ?? DEFAULT_LIMITS.maxEventsPerRequest,
-      maxEventBytes,
-      maxSpanMillis: options.maxSpanMillis,
-      chronological: options.chronological ?? false,
-      maxAgeMillis: options.maxAgeMillis,
-      maxFutureMillis: options.maxFutureMillis,
-      timeWindowMarginMillis: options.timeWindowMarginMillis ?? DEFAULT_LIMITS.timeWindowMarginMillis,
-    },
+    maxRequestBytes,
+    perEventOverheadBytes: RECORD_SEPARATOR_BYTES,
+    maxEventsPerRequest: options.maxEventsPerRequest ?? DEFAULT_LIMITS.maxEventsPerRequest,
+    maxEventBytes,
+    maxSpanMillis: options.maxSpanMillis,
+    chronological: options.chronological ?? false,
+    maxAgeMillis: options.maxAgeMillis,
+    maxFutureMillis: options.maxFutureMillis,
+    timeWindowMarginMillis: options.timeWindowMarginMillis ?? DEFAULT_LIMITS.timeWindowMarginMillis,
   };
 }

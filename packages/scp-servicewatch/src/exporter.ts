@@ -2,12 +2,15 @@ import {
   ConstraintAwareExporter,
   NetworkError,
   logEntriesFromOtlpJson,
-  utf8ByteLength,
+  workerRecipe,
   type Destination,
   type DestinationDefaults,
+  type EncodedBatch,
+  type EncodedRecord,
   type LogEntry,
   type OtlpLogsRequest,
   type ProviderLimits,
+  type RequestFrame,
   type SendContext,
   type SendOutcome,
 } from '@otel-cloud-logs/core';
@@ -15,14 +18,9 @@ import { classifyResponse } from './classify.ts';
 import { resolveConnection, resolveLimits, type ServiceWatchConnection, type ServiceWatchEnvironment, type ServiceWatchLogsExporterOptions } from './config.ts';
 import { StreamRateLimiter } from './rate-limit.ts';
 import { sendSigned } from './request.ts';
-import { createCustomLogEventsBody, destinationProblem, toServiceWatchEvent, truncateServiceWatchEvent, type ServiceWatchEvent } from './translate.ts';
+import { createCustomLogEventsFrame, destinationProblem, encodeServiceWatchRecord, encodeTruncatedServiceWatchRecord } from './translate.ts';
 
 export const CREATE_CUSTOM_LOG_EVENTS_PATH = '/v1/log-groups/log-streams/log-events';
-
-interface RequestPart {
-  readonly events: readonly ServiceWatchEvent[];
-  readonly body: string;
-}
 
 function positiveRate(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new RangeError(`ServiceWatch: ${name} must be a positive number of requests per second, got ${String(value)}`);
@@ -34,9 +32,9 @@ function positiveRate(name: string, value: number): number {
  * one destination (`account_id`, `log_group_value`, `log_stream_value`) as OTLP/JSON, within the configured
  * limits; works under `ConstraintAwareBatchProcessor` and under the stock `BatchLogRecordProcessor`.
  */
-export class ServiceWatchLogsExporter extends ConstraintAwareExporter<ServiceWatchEvent> {
+export class ServiceWatchLogsExporter extends ConstraintAwareExporter {
   readonly limits: ProviderLimits;
-  /** The largest request body sent, in bytes (`limits.maxRequestBytes` is this minus the envelope reserve). */
+  /** The largest request body sent, in bytes (each request's frame takes its own bytes from it). */
   readonly maxBodyBytes: number;
   readonly endpoint: string;
   private readonly connection: ServiceWatchConnection;
@@ -57,6 +55,8 @@ export class ServiceWatchLogsExporter extends ConstraintAwareExporter<ServiceWat
     this.requestsPerSecond = options.requestsPerSecond === undefined ? undefined : positiveRate('requestsPerSecond', options.requestsPerSecond);
     for (const [stream, rate] of Object.entries(options.streamRequestsPerSecond ?? {})) this.setRequestsPerSecond(stream, rate);
     this.validate();
+    // The twin in a worker thread reads the same SCP_* variables: worker threads share the process environment.
+    if (env === process.env) this.workerRecipe = workerRecipe(import.meta.url, 'ServiceWatchLogsExporter', options);
   }
 
   get destinationDefaults(): DestinationDefaults {
@@ -72,12 +72,17 @@ export class ServiceWatchLogsExporter extends ConstraintAwareExporter<ServiceWat
     return destinationProblem(destination);
   }
 
-  encode(entry: LogEntry): ServiceWatchEvent {
-    return toServiceWatchEvent(entry);
+  encode(entry: LogEntry, out: EncodedRecord): undefined {
+    encodeServiceWatchRecord(entry, out);
+    return undefined;
   }
 
-  truncate(event: ServiceWatchEvent, maxSize: number): ServiceWatchEvent | undefined {
-    return truncateServiceWatchEvent(event, maxSize);
+  truncate(entry: LogEntry, maxSize: number, out: EncodedRecord): boolean {
+    return encodeTruncatedServiceWatchRecord(entry, maxSize, out);
+  }
+
+  frame(destination: Destination, entry: LogEntry): RequestFrame {
+    return createCustomLogEventsFrame(destination, entry, this.maxBodyBytes);
   }
 
   /**
@@ -88,38 +93,13 @@ export class ServiceWatchLogsExporter extends ConstraintAwareExporter<ServiceWat
     return this.exportEntries(logEntriesFromOtlpJson(request, this.destinationDefaults), signal);
   }
 
-  async send(destination: Destination, events: readonly ServiceWatchEvent[], context: SendContext): Promise<SendOutcome<ServiceWatchEvent>> {
-    const parts = this.splitToFit(destination, events);
-    for (let index = 0; index < parts.length; index++) {
-      const outcome = await this.post(destination, parts[index]!, context);
-      if (outcome.status === 'accepted') continue;
-      if (index === 0) return outcome;
-      const unsent = parts.slice(index).flatMap((part) => part.events);
-      if (outcome.status === 'retry') return { ...outcome, events: unsent };
-      // Earlier parts were taken: report the refusal and count what was not, under the service's reason.
-      this.problems.error(`failed:${outcome.reason}`, `a request failed and is not retried (${outcome.reason}): ${outcome.error.message}`);
-      return { status: 'accepted', rejected: [{ reason: outcome.reason, count: unsent.length }] };
-    }
-    return { status: 'accepted' };
-  }
-
-  /**
-   * The planner budgets records only; the envelope (routing and resource attributes, scopes) normally fits in
-   * limits.envelopeReserveBytes. When many distinct resources or scopes overflow it, the request is halved
-   * until every body is within maxRequestBytes.
-   */
-  private splitToFit(destination: Destination, events: readonly ServiceWatchEvent[]): RequestPart[] {
-    const body = createCustomLogEventsBody(destination, events);
-    if (events.length === 1 || utf8ByteLength(body) <= this.maxBodyBytes) return [{ events, body }];
-    const middle = Math.ceil(events.length / 2);
-    return [...this.splitToFit(destination, events.slice(0, middle)), ...this.splitToFit(destination, events.slice(middle))];
-  }
-
-  private async post(destination: Destination, part: RequestPart, context: SendContext): Promise<SendOutcome<ServiceWatchEvent>> {
-    const bytes = utf8ByteLength(part.body);
-    if (bytes > this.maxBodyBytes) {
+  async send(destination: Destination, batch: EncodedBatch, context: SendContext): Promise<SendOutcome> {
+    // One resource and one scope per request: the frame is exact, so only a resource or scope too large for any
+    // request can make a body go over the limit.
+    const body = batch.body();
+    if (body.length > this.maxBodyBytes) {
       const error = new Error(
-        `a log record with its resource and scope makes a ${bytes}-byte request, over limits.maxRequestBytes (${this.maxBodyBytes}); shorten the resource attributes or raise limits.envelopeReserveBytes`,
+        `a log record with its resource and scope makes a ${body.length}-byte request, over limits.maxRequestBytes (${this.maxBodyBytes}); shorten the resource attributes or the record`,
       );
       return { status: 'failed', error, reason: 'request_too_large' };
     }
@@ -129,7 +109,7 @@ export class ServiceWatchLogsExporter extends ConstraintAwareExporter<ServiceWat
       const { response, secrets } = await sendSigned(this.http, this.connection, {
         method: 'POST',
         path: CREATE_CUSTOM_LOG_EVENTS_PATH,
-        body: part.body,
+        body,
         timeoutMillis: context.timeoutMillis,
         signal: context.signal,
       });

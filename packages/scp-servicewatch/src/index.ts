@@ -15,7 +15,10 @@ export {
 } from './config.ts';
 export {
   createCustomLogEventsBody,
+  createCustomLogEventsFrame,
   destinationProblem,
+  encodeServiceWatchRecord,
+  encodeTruncatedServiceWatchRecord,
   toCreateCustomLogEventsBody,
   toOtlpLogRecord,
   toServiceWatchEvent,

@@ -7,7 +7,7 @@ export interface ServiceWatchRequest {
   /** Path under the endpoint, e.g. `/v1/log-groups`. */
   readonly path: string;
   readonly query?: Readonly<Record<string, string>>;
-  readonly body?: string;
+  readonly body?: string | Uint8Array;
   readonly timeoutMillis: number;
   readonly signal?: AbortSignal;
 }

@@ -1,5 +1,5 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
-import { HttpTransport, logEntriesFromOtlpJson } from '@otel-cloud-logs/core';
+import { EncodedBatch, HttpTransport, emptyEncodedRecord, logEntriesFromOtlpJson, type Destination } from '@otel-cloud-logs/core';
 import { ServiceWatchEmulator } from '@otel-cloud-logs/emulators';
 import {
   CREATE_CUSTOM_LOG_EVENTS_PATH,
@@ -8,7 +8,7 @@ import {
   resolveConnection,
   sendSigned,
   signedHeaders,
-  toServiceWatchEvent,
+  type ServiceWatchLogsExporter,
 } from '@otel-cloud-logs/scp-servicewatch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, GROUP, exporterFor, startEmulator } from './helpers.ts';
@@ -16,8 +16,17 @@ import { SEED_000_REQUEST } from './seed.ts';
 
 const destination = { accountId: ACCOUNT, logGroup: GROUP, logStream: 'stream' };
 const context = () => ({ signal: new AbortController().signal, timeoutMillis: 5_000, attempt: 0 });
-const events = () =>
-  logEntriesFromOtlpJson(SEED_000_REQUEST).map((entry) => toServiceWatchEvent({ ...entry, destination, timeMillis: Date.now(), timeUnixNano: BigInt(Date.now()) * 1_000_000n }));
+/** The seed's records as one request to `to`, encoded as the processor would. */
+function events(exporter: ServiceWatchLogsExporter, to: Destination = destination): EncodedBatch {
+  const entries = logEntriesFromOtlpJson(SEED_000_REQUEST).map((entry) => ({ ...entry, destination: to, timeMillis: Date.now(), timeUnixNano: BigInt(Date.now()) * 1_000_000n }));
+  const batch = new EncodedBatch(exporter.frame(to, entries[0]!), exporter.limits.perEventOverheadBytes);
+  const out = emptyEncodedRecord();
+  for (const entry of entries) {
+    exporter.encode(entry, out);
+    batch.append(out.fragment, out.fragmentBytes, out.size, out.timeMillis);
+  }
+  return batch;
+}
 
 let stop: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -58,7 +67,7 @@ describe('answers of the emulator, classified by the exporter', () => {
     const { emulator, endpoint } = await startEmulator();
     stop = () => emulator.stop();
     const exporter = exporterFor(endpoint, { secretKey: 'wrong-secret-value' });
-    const outcome = await exporter.send(destination, events(), context());
+    const outcome = await exporter.send(destination, events(exporter), context());
     expect(outcome.status).toBe('failed');
     if (outcome.status !== 'failed') return;
     expect(outcome.reason).toBe('unauthorized');
@@ -81,7 +90,7 @@ describe('answers of the emulator, classified by the exporter', () => {
     expect(classifyResponse('CreateCustomLogEvents', stale, [])!.message).toMatch(/401 HmacValidFail: Scp-Timestamp is \d+ ms away/);
 
     const exporter = exporterFor(endpoint);
-    const foreign = await exporter.send({ ...destination, accountId: 'another-account' }, events(), context());
+    const foreign = await exporter.send({ ...destination, accountId: 'another-account' }, events(exporter, { ...destination, accountId: 'another-account' }), context());
     expect(foreign).toMatchObject({ status: 'failed', reason: 'forbidden' });
     await exporter.shutdown();
 

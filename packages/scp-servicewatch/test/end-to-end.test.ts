@@ -1,7 +1,7 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { ConstraintAwareBatchProcessor } from '@otel-cloud-logs/core';
+import { ConstraintAwareBatchProcessor, emptyEncodedRecord } from '@otel-cloud-logs/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, GROUP, exporterFor, startEmulator } from './helpers.ts';
 
@@ -125,7 +125,11 @@ describe('ServiceWatch end to end through ConstraintAwareBatchProcessor', () => 
     const logger = provider.getLogger('t');
     const timestamp = Date.now();
     // Multibyte text padded with ASCII to make the serialized record exactly `limit` bytes.
-    const sizeOf = (body: string) => exporter.encode(exporter.toEntry(recordOf({ body, timestamp, attributes: { seq: 0 } }))).size;
+    const out = emptyEncodedRecord();
+    const sizeOf = (body: string) => {
+      exporter.encode(exporter.readRecord(recordOf({ body, timestamp, attributes: { seq: 0 } }))!, out);
+      return out.size;
+    };
     const room = limit - sizeOf('');
     const exact = '한'.repeat(Math.floor(room / 3)) + 'a'.repeat(room % 3);
     expect(sizeOf(exact)).toBe(limit);
@@ -155,7 +159,7 @@ describe('ServiceWatch end to end through ConstraintAwareBatchProcessor', () => 
     expect(exporter.metrics.snapshot()).toMatchObject({ exported: 5, truncated: 3, droppedTotal: 0, rejectedTotal: 0 });
   });
 
-  it('splits a request whose resources overflow the envelope reserve, never sending a body over the limit', async () => {
+  it('sends each resource (and scope) in requests of its own, never a body over the limit', async () => {
     const { emulator, endpoint } = await startEmulator({ maxRequestBytes: 4_096 });
     stop = () => emulator.stop();
     const exporter = exporterFor(endpoint, { accountId: ACCOUNT, logGroupValue: GROUP, logStreamValue: 's', limits: { maxRequestBytes: 4_096, envelopeReserveBytes: 64, maxEventBytes: 1_000 } });
