@@ -1,84 +1,249 @@
-// `pnpm bench`: records per second and CPU µs per record for this pipeline (ConstraintAwareBatchProcessor +
-// CloudWatchLogsExporter) and for the stock BatchLogRecordProcessor + OTLP/HTTP exporter, both sending the same
-// records to a loopback sink in another process; plus the average request fill and the records lost (counted by
-// the sink, which parses every request). One run, compare the ratios.
+// `pnpm bench` (issue 10, "An honest benchmark"): the SDK emit floor, the stock BatchLogRecordProcessor with the
+// OTLP http/json and http/protobuf exporters, and our three exporters under ConstraintAwareBatchProcessor, in-thread
+// and with thread 'worker', all sent the same generated records, each in its own child process, to a loopback
+// sink in another process that parses every request and counts the records. Then a paced 50,000 records/s run,
+// and how our cost scales with destinations and record size. `--json` prints the same data as one JSON object.
+// Environment: BENCH_RECORDS (100,000), BENCH_SCALE_RECORDS (BENCH_RECORDS / 5), BENCH_PACED_SECONDS (2),
+// BENCH_PIPELINES and BENCH_TABLES (comma-separated subsets), BENCH_TIMEOUT_SECONDS (180 per run), BENCH_VERBOSE.
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { CloudWatchLogsExporter, MAX_REQUEST_BYTES } from '@otel-cloud-logs/cloudwatch-logs';
-import { ConstraintAwareBatchProcessor } from '@otel-cloud-logs/core';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { PIPELINE_API, PIPELINE_IDS, PIPELINE_LABELS, type FromSink, type PipelineId, type RunOutcome, type RunSpec, type SinkStats, type ToSink, type WorkloadSpec } from './protocol.ts';
+import * as report from './report.ts';
+import type { Row, TableId } from './report.ts';
 
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000);
-const CHUNK = 1_000;
+const json = process.argv.includes('--json');
+const positive = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!(value > 0)) throw new RangeError(`${name} must be a positive number, got ${process.env[name]}`);
+  return value;
+};
+const list = (name: string) => process.env[name]?.split(',').map((item) => item.trim()).filter(Boolean);
 
-const sink = spawn(process.execPath, [new URL('./sink.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
-const lines = createInterface({ input: sink.stdout! })[Symbol.asyncIterator]();
-const nextLine = async () => JSON.parse((await lines.next()).value as string);
-const { port } = (await nextLine()) as { port: number };
-const origin = `http://127.0.0.1:${port}`;
+const RECORDS = Math.round(positive('BENCH_RECORDS', 100_000));
+const SCALE_RECORDS = Math.round(positive('BENCH_SCALE_RECORDS', Math.max(1_000, RECORDS / 5)));
+const PACED_RATE = 50_000;
+const PACED_SECONDS = positive('BENCH_PACED_SECONDS', 2);
+/** Records per event-loop turn: one turn of a busy app (500 = one 10 ms tick of the paced run). */
+const CHUNK = 500;
+const TIMEOUT_MILLIS = positive('BENCH_TIMEOUT_SECONDS', 180) * 1000;
+const PIPELINES = PIPELINE_IDS.filter((id) => !list('BENCH_PIPELINES') || list('BENCH_PIPELINES')!.includes(id));
+const TABLES = list('BENCH_TABLES');
+const wanted = (table: TableId) => !TABLES || TABLES.includes(table);
+/** The scaling tables are ours only: CloudWatch is enough, in-thread and with the worker. */
+const SCALING_PIPELINES = PIPELINES.filter((id): id is PipelineId => id === 'cloudwatch' || id === 'cloudwatch-worker');
+const DESTINATIONS = [1, 10, 100, 1_000];
+const RECORD_SIZES = [100, 1_000, 10_000, 100_000];
+const SCALING_RECORD_BYTES = 1_000;
 
-/** Mixed traffic: mostly short lines, some long ones, some multibyte. */
-function makeBodies(): string[] {
-  const bodies: string[] = [];
-  for (let i = 0; i < 1_000; i++) {
-    const base = `GET /api/orders/${i} 200 ${i % 17}ms user=${i % 97}`;
-    bodies.push(i % 10 === 0 ? `${base} 注文を処理しました ✓ `.repeat(8) : i % 25 === 0 ? base.padEnd(4_000, '.') : base);
+/** Child processes resolve the workspace packages to their TypeScript sources, as `pnpm bench` itself does. */
+const NODE_ARGS = ['--conditions=@otel-cloud-logs/source'];
+const script = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The sink process, reset before and read after each run. */
+async function startSink() {
+  const child = spawn(process.execPath, [...NODE_ARGS, script('./sink.ts')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  let waiting: ((message: FromSink) => void) | undefined;
+  let stopping = false;
+  child.on('message', (message: FromSink) => waiting?.(message));
+  // Without the sink no row can be counted: stop rather than wait for an answer that will not come.
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    progress(`bench: the sink process exited (${signal ?? `code ${code}`}); stopping`);
+    process.exit(1);
+  });
+  const next = () => new Promise<FromSink>((resolve) => (waiting = resolve));
+  const ready = await next();
+  if (ready.type !== 'ready') throw new Error('the sink did not start');
+  return {
+    origin: `http://127.0.0.1:${ready.port}`,
+    async ask(message: ToSink): Promise<SinkStats> {
+      const answer = next();
+      child.send(message);
+      const stats = await answer;
+      return stats.type === 'stats' ? stats.stats : {};
+    },
+    stop: () => {
+      stopping = true;
+      child.disconnect();
+    },
+  };
+}
+
+/** One measurement in a child process of its own; a crash, a hang or a throw becomes a failed outcome. */
+function runChild(spec: RunSpec): Promise<{ outcome: RunOutcome; output: string }> {
+  const child = spawn(process.execPath, [...NODE_ARGS, script('./run.ts'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);
+    output = (output + chunk.toString('utf8')).slice(-4_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let outcome: RunOutcome | undefined;
+  child.on('message', (message: RunOutcome) => (outcome = message));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, TIMEOUT_MILLIS);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const tail = output.trim().split('\n').slice(-5).join(' | ');
+      const error = timedOut ? `did not finish within ${TIMEOUT_MILLIS / 1000} s` : `the child process exited (${signal ?? `code ${code}`}) without a result: ${tail}`;
+      resolve({ outcome: outcome ?? { status: 'failed', error }, output });
+    });
+  });
+}
+
+const FILL_LIMITS = { cloudwatch: 1_048_576, 'huawei-lts': 524_288, servicewatch: 1_048_576, 'otlp-json': 1_048_576, 'otlp-proto': 1_048_576 } as const;
+
+/** Mean request size over the provider's limit: CloudWatch counted its way, the others as body bytes. */
+function fill(pipeline: PipelineId, outcome: RunOutcome, sink: SinkStats): { averageRequestFill?: number; fillBasis?: string } {
+  const api = PIPELINE_API[pipeline];
+  if (api === undefined || api === 'other') return {};
+  const stats = sink[api];
+  if (api === 'cloudwatch') {
+    const exporter = outcome.status === 'ok' ? outcome.exporter : undefined;
+    if (exporter && exporter.requests > 0) return { averageRequestFill: exporter.requestBytes / exporter.requests / FILL_LIMITS.cloudwatch, fillBasis: '1 MiB as Σ(msg+26)' };
+    if (!stats?.requests) return {};
+    return { averageRequestFill: stats.cloudWatchBytes / stats.requests / FILL_LIMITS.cloudwatch, fillBasis: '1 MiB as Σ(msg+26), sink' };
   }
-  return bodies;
-}
-const bodies = makeBodies();
-
-interface Result {
-  name: string;
-  wallMs: number;
-  cpuMicros: number;
-  sink: { requests: number; bytes: number; records: number };
-  fill?: number;
+  if (!stats?.requests) return {};
+  return { averageRequestFill: stats.bytes / stats.requests / FILL_LIMITS[api], fillBasis: api === 'huawei-lts' ? '512 KiB body' : '1 MiB body' };
 }
 
-async function run(name: string, processor: LogRecordProcessor, after: () => { fill?: number }): Promise<Result> {
-  const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench', log_group_value: 'bench', log_stream_value: 'bench' }), processors: [processor] });
-  const logger = provider.getLogger('bench');
-  const startCpu = process.cpuUsage();
-  const started = performance.now();
-  for (let i = 0; i < RECORDS; i += CHUNK) {
-    for (let j = i; j < Math.min(RECORDS, i + CHUNK); j++) {
-      logger.emit({ body: bodies[j % bodies.length], severityText: 'INFO', severityNumber: 9, attributes: { 'http.route': '/api/orders/:id', n: j } });
+function toRow(spec: RunSpec, outcome: RunOutcome, sink: SinkStats, output: string): Row {
+  const base = { pipeline: spec.pipeline, label: PIPELINE_LABELS[spec.pipeline], spec };
+  if (outcome.status !== 'ok') return { ...base, status: outcome.status, error: outcome.error, output: outcome.status === 'failed' ? output : undefined };
+  const api = PIPELINE_API[spec.pipeline];
+  const stats = api ? sink[api] : undefined;
+  const records = outcome.emitted;
+  const received = api ? (stats?.records ?? 0) : undefined;
+  const lost = received === undefined ? undefined : records - received;
+  const bodyBytes = spec.workload.kind === 'sized' ? spec.workload.recordBytes * records : undefined;
+  // A pipeline that delivered nothing did not work, whatever its timings say.
+  const delivered = received !== 0 || records === 0;
+  const dropped = outcome.exporter?.droppedTotal ? `; the exporter counted ${report.integer(outcome.exporter.droppedTotal)} dropped ${JSON.stringify(outcome.exporter.dropped)}` : '';
+  return {
+    ...base,
+    status: delivered ? 'ok' : 'failed',
+    error: delivered ? undefined : `no record arrived at the sink${dropped}`,
+    records,
+    startMs: outcome.startMs,
+    wallMs: outcome.wallMs,
+    recordsPerSecond: records / (outcome.wallMs / 1000),
+    emittedPerSecond: spec.mode === 'paced' ? records / (outcome.emitMs / 1000) : undefined,
+    cpuMicrosPerRecord: outcome.processCpuMicros / records,
+    appThreadCpuMicrosPerRecord: outcome.appThreadCpuMicros === undefined ? undefined : outcome.appThreadCpuMicros / records,
+    cpuMicrosPerKB: bodyBytes === undefined ? undefined : outcome.processCpuMicros / (bodyBytes / 1000),
+    requests: api ? (stats?.requests ?? 0) : undefined,
+    bytesSent: api ? (stats?.bytes ?? 0) : undefined,
+    ...fill(spec.pipeline, outcome, sink),
+    peakRssMiB: outcome.peakRssBytes / 1_048_576,
+    rssBeforeRunMiB: outcome.rssBeforeBytes / 1_048_576,
+    eventLoopDelayP99Ms: outcome.eventLoopDelayP99Ms,
+    eventLoopDelayMaxMs: outcome.eventLoopDelayMaxMs,
+    eventLoopDelaySamples: outcome.eventLoopDelaySamples,
+    recordsReceived: received,
+    recordsLost: lost,
+    exporter: outcome.exporter,
+    sinkParseErrors: stats?.parseErrors,
+    sinkOtherRequests: sink.other?.requests,
+    output: lost || outcome.exporter?.droppedTotal || stats?.parseErrors ? output : undefined,
+  };
+}
+
+interface PlannedRun {
+  readonly tables: readonly TableId[];
+  readonly spec: RunSpec;
+}
+
+function plan(origin: string): PlannedRun[] {
+  const runs: PlannedRun[] = [];
+  const add = (tables: TableId[], pipeline: PipelineId, workload: WorkloadSpec, mode: RunSpec['mode'] = 'throughput', chunk = CHUNK) => {
+    if (tables.some(wanted)) runs.push({ tables: tables.filter(wanted), spec: { pipeline, workload, mode, origin, chunk, pacedRate: PACED_RATE } });
+  };
+  for (const pipeline of PIPELINES) add(['mix'], pipeline, { kind: 'mix', records: RECORDS });
+  for (const pipeline of PIPELINES) add(['short'], pipeline, { kind: 'short', records: RECORDS });
+  for (const pipeline of PIPELINES) add(['paced'], pipeline, { kind: 'mix', records: Math.round(PACED_RATE * PACED_SECONDS) }, 'paced');
+  // Cells scale their record count by bytes (≤ 2 KB × SCALE_RECORDS each) and their chunk to ≤ 1 MB per turn.
+  const cell = (recordBytes: number, destinations: number): WorkloadSpec => ({
+    kind: 'sized',
+    recordBytes,
+    destinations,
+    records: Math.min(SCALE_RECORDS, Math.max(100, Math.round((SCALE_RECORDS * 2_000) / recordBytes))),
+  });
+  const chunkOf = (recordBytes: number) => Math.max(1, Math.min(CHUNK, Math.floor(1_000_000 / recordBytes)));
+  for (const pipeline of SCALING_PIPELINES) {
+    for (const destinations of DESTINATIONS) {
+      const tables: TableId[] = destinations === 1 ? ['destinations', 'recordSizes'] : ['destinations'];
+      add(tables, pipeline, cell(SCALING_RECORD_BYTES, destinations), 'throughput', chunkOf(SCALING_RECORD_BYTES));
     }
-    await new Promise((resolve) => setImmediate(resolve)); // let exports run, as an app's event loop would
+    for (const bytes of RECORD_SIZES.filter((size) => size !== SCALING_RECORD_BYTES)) add(['recordSizes'], pipeline, cell(bytes, 1), 'throughput', chunkOf(bytes));
   }
-  await provider.shutdown();
-  const wallMs = performance.now() - started;
-  const cpu = process.cpuUsage(startCpu);
-  sink.stdin!.write('stats\n');
-  const stats = (await nextLine()) as Record<string, { requests: number; bytes: number; records: number }>;
-  const sinkStats = Object.values(stats)[0] ?? { requests: 0, bytes: 0, records: 0 };
-  return { name, wallMs, cpuMicros: cpu.user + cpu.system, sink: sinkStats, ...after() };
+  return runs;
 }
 
-const cloudWatch = new CloudWatchLogsExporter({ region: 'us-east-1', endpoint: origin, credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' } });
-const ours = await run('ConstraintAwareBatchProcessor + CloudWatchLogsExporter', new ConstraintAwareBatchProcessor({ exporter: cloudWatch }), () => {
-  const s = cloudWatch.metrics.snapshot();
-  return { fill: s.requestBytes / s.requests / MAX_REQUEST_BYTES };
-});
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  os: `${platform()} ${release()}`,
+  node: process.version,
+};
+const settings = { records: RECORDS, scaleRecords: SCALE_RECORDS, chunk: CHUNK, pacedRate: PACED_RATE, pacedSeconds: PACED_SECONDS };
 
-const otlp = new OTLPLogExporter({ url: `${origin}/v1/logs` });
-const stock = await run('BatchLogRecordProcessor + OTLPLogExporter (http/json)', new BatchLogRecordProcessor({ exporter: otlp, maxQueueSize: RECORDS }), () => ({}));
+const sink = await startSink();
+const tables: Record<TableId, Row[]> = { mix: [], short: [], paced: [], destinations: [], recordSizes: [] };
+const runs = plan(sink.origin);
+progress(`bench: ${runs.length} runs on ${machine.cpu} × ${machine.cores}, Node ${machine.node}; each in its own process, sink at ${sink.origin}`);
+const started = performance.now();
+for (const [index, run] of runs.entries()) {
+  await sink.ask({ type: 'reset' });
+  const { outcome, output } = await runChild(run.spec);
+  const row = toRow(run.spec, outcome, await sink.ask({ type: 'stats' }), output);
+  for (const table of run.tables) tables[table].push(row);
+  const workload = run.spec.workload.kind === 'sized' ? `${run.spec.workload.recordBytes} B × ${run.spec.workload.destinations} dest` : `${run.spec.workload.kind} ${run.spec.mode}`;
+  const summary = row.status === 'ok' ? `${report.integer(row.recordsPerSecond)} rec/s, ${report.fixed(row.cpuMicrosPerRecord)} µs/rec` : `${row.status}: ${row.error?.slice(0, 160)}`;
+  progress(`[${String(index + 1).padStart(2)}/${runs.length}] ${workload.padEnd(22)} ${row.label.padEnd(46)} ${summary}`);
+}
+sink.stop();
+const totalSeconds = (performance.now() - started) / 1000;
 
-sink.stdin!.end();
-
-const rows = [ours, stock].map((r) => ({
-  pipeline: r.name,
-  'records/s': Math.round(RECORDS / (r.wallMs / 1000)).toLocaleString('en-US'),
-  'CPU µs/record': (r.cpuMicros / RECORDS).toFixed(2),
-  requests: r.sink.requests,
-  'MiB sent': (r.sink.bytes / 1_048_576).toFixed(1),
-  'avg request fill': r.fill === undefined ? `${((r.sink.bytes / r.sink.requests / MAX_REQUEST_BYTES) * 100).toFixed(1)}% of 1 MiB (body bytes)` : `${(r.fill * 100).toFixed(1)}% of 1 MiB`,
-  // Counted by the sink, which parses every request body.
-  'records lost': RECORDS - r.sink.records,
-}));
-console.log(`\n${RECORDS.toLocaleString('en-US')} records, mixed sizes (short, 4 KB, multibyte), loopback sink in a separate process\n`);
-console.table(rows);
-console.log(`\nratios (ours / stock): throughput ×${(stock.wallMs / ours.wallMs).toFixed(2)}, CPU per record ×${(ours.cpuMicros / stock.cpuMicros).toFixed(2)}`);
+const ratios = { mix: report.ratios(tables.mix), short: report.ratios(tables.short) };
+if (json) {
+  process.stdout.write(`${JSON.stringify({ machine, settings, totalSeconds, tables, ratios }, null, 2)}\n`);
+} else {
+  const mixTitle = `${report.integer(RECORDS)} records, realistic mix (60 % short lines, 30 % structured bodies, 10 % 2 KB multibyte lines), 4 streams`;
+  const stock = 'stock: BatchLogRecordProcessor defaults but maxQueueSize = records (no queue drops); ours: ConstraintAwareBatchProcessor defaults';
+  const sections: string[] = [
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ${runs.length} runs in ${totalSeconds.toFixed(0)} s`,
+    `every pipeline gets the same generated records, emitted ${CHUNK} per event-loop turn (setImmediate between turns), each pipeline in its own process,\n` +
+      `to a loopback sink in another process that parses every request; records/s = records / (first emit → provider.shutdown() resolved), after the pipeline answered one flush\n(start ms: a worker thread's start-up); ${stock}`,
+  ];
+  if (wanted('mix')) {
+    sections.push(report.textTable(`Throughput: ${mixTitle}`, report.throughputColumns, tables.mix));
+    sections.push(report.textTable('Ratios to stock OTLP http/json, realistic mix (CPU above floor = (µs/rec − SDK floor) ÷ the same for OTLP/JSON)', report.ratioColumns, ratios.mix));
+  }
+  if (wanted('short')) {
+    sections.push(report.textTable(`Throughput: ${report.integer(RECORDS)} records, short text lines only, 1 stream`, report.throughputColumns, tables.short));
+    sections.push(report.textTable('Ratios to stock OTLP http/json, short lines', report.ratioColumns, ratios.short));
+  }
+  if (wanted('paced')) {
+    const title = `Paced: the realistic mix at a steady ${report.integer(PACED_RATE)} records/s (500 every 10 ms) for ${PACED_SECONDS} s, a late tick catching up;\nevent-loop delay while emitting (target p99 ≤ 10 ms; about one sample per loop turn, so few samples = long turns)`;
+    sections.push(report.textTable(title, report.pacedColumns, tables.paced));
+  }
+  if (wanted('destinations')) {
+    sections.push(report.textTable(`Scaling with destinations (ours): ${SCALING_RECORD_BYTES / 1000} KB records round-robin over N streams (N× the requests, each 1/N as full)`, report.destinationColumns, tables.destinations));
+  }
+  if (wanted('recordSizes')) {
+    sections.push(report.textTable('Scaling with record size (ours): one destination; µs/KB = CPU per 1,000 body bytes', report.recordSizeColumns, tables.recordSizes));
+  }
+  const notes = report.notes(tables);
+  if (notes.length > 0) sections.push(['Notes', ...notes.map((line) => `- ${line}`)].join('\n'));
+  sections.push('Timings vary between runs and machines: compare the ratios within one run.');
+  process.stdout.write(`\n${sections.join('\n\n')}\n`);
+}

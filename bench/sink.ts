@@ -1,44 +1,120 @@
-// A loopback HTTP sink for the benchmark: accepts every request, counts requests, bytes and records per path,
-// and answers what each client expects. It runs in its own process so that its CPU is not billed to the pipeline.
-import { createServer } from 'node:http';
+// The loopback sink: one HTTP server that plays CloudWatch Logs (PutLogEvents), Huawei LTS (high-accuracy
+// report), SCP ServiceWatch (CreateCustomLogEvents) and an OTLP/HTTP receiver (json and protobuf). It parses
+// every request and counts the records in it, and answers the success body each client expects. It runs in its
+// own process so that its CPU is not billed to the pipeline; the orchestrator resets and reads it over IPC.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { countOtlpProtoLogRecords } from './protobuf.ts';
+import type { ApiStats, FromSink, SinkApi, SinkStats, ToSink } from './protocol.ts';
 
-const stats = new Map<string, { requests: number; bytes: number; records: number }>();
+let stats: SinkStats = {};
 
-/** Records in one request body: OTLP/JSON log records, or PutLogEvents events. */
-function countRecords(key: string, body: Buffer): number {
-  const parsed = JSON.parse(body.toString('utf8')) as {
-    resourceLogs?: { scopeLogs?: { logRecords?: unknown[] }[] }[];
-    logEvents?: unknown[];
-  };
-  if (key === 'cloudwatch') return parsed.logEvents?.length ?? 0;
+const LTS_REPORT = /^\/v2\/[^/]+\/lts\/groups\/[^/]+\/streams\/[^/]+\/tenant\/contents\/high-accuracy$/;
+const SERVICEWATCH_EVENTS = '/v1/log-groups/log-streams/log-events';
+const CLOUDWATCH_EVENT_OVERHEAD = 26;
+
+interface OtlpJsonRequest {
+  resourceLogs?: { scopeLogs?: { logRecords?: unknown[] }[] }[];
+}
+
+function countOtlpJson(parsed: OtlpJsonRequest): number {
   let records = 0;
   for (const resourceLogs of parsed.resourceLogs ?? []) for (const scopeLogs of resourceLogs.scopeLogs ?? []) records += scopeLogs.logRecords?.length ?? 0;
   return records;
 }
 
-const server = createServer((req, res) => {
+interface Answer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+const AMZ_JSON = 'application/x-amz-json-1.1';
+const json = (body: string, status = 200): Answer => ({ status, contentType: 'application/json', body });
+
+/** Which API a request is for; CloudWatch calls other than PutLogEvents (e.g. CreateLogStream) are 'other'. */
+function apiOf(request: IncomingMessage): SinkApi {
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string') return target === 'Logs_20140328.PutLogEvents' ? 'cloudwatch' : 'other';
+  const path = (request.url ?? '').split('?')[0]!;
+  if (request.method !== 'POST') return 'other';
+  if (LTS_REPORT.test(path)) return 'huawei-lts';
+  if (path === SERVICEWATCH_EVENTS) return 'servicewatch';
+  if (path === '/v1/logs') return (request.headers['content-type'] ?? '').startsWith('application/x-protobuf') ? 'otlp-proto' : 'otlp-json';
+  return 'other';
+}
+
+/** Counts the records in `body` and returns the success answer the API's client expects. */
+function receive(api: SinkApi, request: IncomingMessage, body: Buffer, stats: ApiStats): Answer {
+  switch (api) {
+    case 'cloudwatch': {
+      const parsed = JSON.parse(body.toString('utf8')) as { logEvents?: { message?: string }[] };
+      for (const event of parsed.logEvents ?? []) stats.cloudWatchBytes += Buffer.byteLength(event.message ?? '') + CLOUDWATCH_EVENT_OVERHEAD;
+      stats.records += parsed.logEvents?.length ?? 0;
+      return { status: 200, contentType: AMZ_JSON, body: '{"nextSequenceToken":"1"}' };
+    }
+    case 'huawei-lts': {
+      const parsed = JSON.parse(body.toString('utf8')) as { contents?: unknown[] };
+      stats.records += parsed.contents?.length ?? 0;
+      return json('{"errorCode":"SVCSTG.ALS.200.200","errorMessage":"Report success.","result":null}');
+    }
+    case 'servicewatch':
+      stats.records += countOtlpJson(JSON.parse(body.toString('utf8')) as OtlpJsonRequest);
+      return json('{"status":"success"}', 202);
+    case 'otlp-json':
+      stats.records += countOtlpJson(JSON.parse(body.toString('utf8')) as OtlpJsonRequest);
+      return json('{}');
+    case 'otlp-proto':
+      stats.records += countOtlpProtoLogRecords(body);
+      return { status: 200, contentType: 'application/x-protobuf', body: '' }; // an empty ExportLogsServiceResponse
+    case 'other':
+      if (typeof request.headers['x-amz-target'] === 'string') return { status: 200, contentType: AMZ_JSON, body: '{}' };
+      return json('{"message":"not an API of this benchmark"}', 404);
+  }
+}
+
+function statsFor(api: SinkApi): ApiStats {
+  let entry = stats[api];
+  if (!entry) {
+    entry = { requests: 0, bytes: 0, records: 0, cloudWatchBytes: 0, parseErrors: 0 };
+    stats[api] = entry;
+  }
+  return entry;
+}
+
+function onRequest(request: IncomingMessage, response: ServerResponse): void {
   const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    const key = req.url === '/v1/logs' ? 'otlp' : 'cloudwatch';
-    const body = Buffer.concat(chunks);
-    const entry = stats.get(key) ?? { requests: 0, bytes: 0, records: 0 };
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    const raw = Buffer.concat(chunks);
+    const api = apiOf(request);
+    const entry = statsFor(api);
     entry.requests++;
-    entry.bytes += body.length;
-    entry.records += countRecords(key, body);
-    stats.set(key, entry);
-    const answer = key === 'otlp' ? '{}' : '{"nextSequenceToken":"1"}';
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length });
-    res.end(answer);
+    entry.bytes += raw.length;
+    let answer: Answer;
+    try {
+      answer = receive(api, request, request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw, entry);
+    } catch (error) {
+      // Its records are not counted, so they show as lost; the 400 tells the client too.
+      entry.parseErrors++;
+      answer = json(JSON.stringify({ message: `the sink could not parse the request: ${(error as Error).message}` }), 400);
+    }
+    response.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) });
+    response.end(answer.body);
   });
-});
-server.keepAliveTimeout = 60_000;
+}
+
+const server = createServer({ keepAliveTimeout: 60_000 }, onRequest);
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
-  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+  const message: FromSink = { type: 'ready', port: typeof address === 'object' && address ? address.port : 0 };
+  process.send?.(message);
 });
-process.stdin.on('data', () => {
-  process.stdout.write(`${JSON.stringify(Object.fromEntries(stats))}\n`);
-  stats.clear();
+
+process.on('message', (message: ToSink) => {
+  if (message.type === 'reset') stats = {};
+  const answer: FromSink = { type: 'stats', stats };
+  process.send?.(answer);
 });
-process.stdin.on('end', () => process.exit(0));
+// The orchestrator's IPC channel closing is the signal to stop.
+process.on('disconnect', () => process.exit(0));

@@ -5,7 +5,7 @@ import { BatchQueue } from './batch-queue.ts';
 import type { ConstraintAwareExporter } from './exporter.ts';
 import { SelfMetrics, type SelfMetricsCounts } from './metrics.ts';
 import { SnapshotReader } from './snapshot.ts';
-import type { FromWorker, HeldCounts, ToWorker } from './worker-protocol.ts';
+import { HELD_BYTES, HELD_RECORDS, INGESTED_SEQ, type FromWorker, type HeldCounts, type ToWorker } from './worker-protocol.ts';
 
 const port = parentPort!;
 const reader = new SnapshotReader();
@@ -14,6 +14,7 @@ let queue: BatchQueue | undefined;
 let ready: Promise<void> = Promise.resolve();
 let reported: SelfMetricsCounts | undefined;
 let progressTimer: NodeJS.Timeout | undefined;
+let shared: Int32Array | undefined;
 
 function post(message: FromWorker): void {
   port.postMessage(message);
@@ -27,8 +28,21 @@ function countsSinceLastReport(): SelfMetricsCounts {
   return delta;
 }
 
+/** What the queue holds, also published in shared memory for an application thread that waits for room. */
 function held(): HeldCounts {
-  return queue ? queue.held : { bytes: 0, records: 0 };
+  const now = queue ? queue.held : { bytes: 0, records: 0 };
+  if (shared) {
+    Atomics.store(shared, HELD_BYTES, Math.min(now.bytes, 0x7fffffff));
+    Atomics.store(shared, HELD_RECORDS, Math.min(now.records, 0x7fffffff));
+  }
+  return now;
+}
+
+/** A chunk's records left the message queue (they now count in the worker's queue, or were refused). */
+function published(seq: number): void {
+  if (!shared) return;
+  Atomics.store(shared, INGESTED_SEQ, seq);
+  Atomics.notify(shared, INGESTED_SEQ);
 }
 
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
@@ -43,7 +57,8 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
     queue = new BatchQueue(exporter, message.queue);
     // Deliveries finish between chunks: their counts go back at least this often while anything is held.
     progressTimer = setInterval(() => {
-      if (queue!.held.records > 0 || SelfMetrics.difference(exporter!.metrics.counts(), reported!).requests > 0) post({ type: 'progress', held: held(), counts: countsSinceLastReport() });
+      const holding = held();
+      if (holding.records > 0 || SelfMetrics.difference(exporter!.metrics.counts(), reported!).requests > 0) post({ type: 'progress', held: holding, counts: countsSinceLastReport() });
     }, 50);
   } catch (error) {
     post({ type: 'fatal', message: `the exporter could not be built in the worker: ${(error as Error).message}` });
@@ -51,7 +66,10 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
 }
 
 function ingest(message: Extract<ToWorker, { type: 'chunk' }>): void {
-  if (!exporter || !queue) return;
+  if (!exporter || !queue) {
+    published(message.seq);
+    return;
+  }
   const target = queue;
   try {
     reader.read(message.chunk, exporter.destinationDefaults, (entry) => target.enqueueEntry(entry));
@@ -59,7 +77,9 @@ function ingest(message: Extract<ToWorker, { type: 'chunk' }>): void {
     exporter.recordDrop('invalid_record', message.chunk.records);
     exporter.problems.warn('invalid:snapshot', `dropping log records: a chunk of record snapshots could not be read: ${(error as Error).message}`);
   }
-  post({ type: 'ingested', seq: message.seq, held: held(), counts: countsSinceLastReport() });
+  const holding = held();
+  published(message.seq);
+  post({ type: 'ingested', seq: message.seq, held: holding, counts: countsSinceLastReport() });
 }
 
 async function flush(message: Extract<ToWorker, { type: 'flush' }>): Promise<void> {
@@ -77,16 +97,22 @@ async function close(giveUp: boolean): Promise<void> {
   port.close();
 }
 
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 const EMPTY: SelfMetricsCounts = new SelfMetrics('none').counts();
 
 // Messages are handled in order, each after the exporter is built.
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'init':
+      shared = new Int32Array(message.shared);
       ready = init(message);
       return;
     case 'chunk':
-      ready = ready.then(() => ingest(message));
+      // One chunk per event-loop turn: back-to-back chunks must not starve the HTTP answers that free the queue.
+      ready = ready.then(nextTurn).then(() => ingest(message));
       return;
     case 'flush':
       void ready.then(() => flush(message));

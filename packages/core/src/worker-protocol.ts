@@ -12,6 +12,15 @@ export interface WorkerRecipe {
   readonly options: unknown;
 }
 
+/**
+ * State the worker publishes in shared memory (Int32 slots), readable while the application's thread waits for it:
+ * the last chunk taken into its queue, and what its queue holds.
+ */
+export const SHARED_SLOTS = 3;
+export const INGESTED_SEQ = 0;
+export const HELD_BYTES = 1;
+export const HELD_RECORDS = 2;
+
 /** What the worker's queue holds now (queued, open or in flight), for the memory bound and the queue gauge. */
 export interface HeldCounts {
   readonly bytes: number;
@@ -20,7 +29,7 @@ export interface HeldCounts {
 
 /** Messages from the application's thread to the worker. */
 export type ToWorker =
-  | { readonly type: 'init'; readonly recipe: WorkerRecipe; readonly queue: BatchQueueOptions }
+  | { readonly type: 'init'; readonly recipe: WorkerRecipe; readonly queue: BatchQueueOptions; readonly shared: SharedArrayBuffer }
   | { readonly type: 'chunk'; readonly seq: number; readonly chunk: SnapshotChunk }
   | { readonly type: 'flush'; readonly id: number; readonly timeoutMillis: number }
   | { readonly type: 'close'; readonly giveUp: boolean };

@@ -7,12 +7,18 @@ import type { LogEntry } from './model.ts';
 import { emitProblem } from './problems.ts';
 import type { FlushReport, RecordQueue } from './record-queue.ts';
 import { SnapshotWriter } from './snapshot.ts';
-import type { FromWorker, HeldCounts, ToWorker, WorkerRecipe } from './worker-protocol.ts';
+import { HELD_BYTES, HELD_RECORDS, INGESTED_SEQ, SHARED_SLOTS, type FromWorker, type HeldCounts, type ToWorker, type WorkerRecipe } from './worker-protocol.ts';
 
 /** Running from TypeScript sources (the workspace): the worker must resolve the packages to their sources too. */
 const fromSources = import.meta.url.endsWith('.ts');
 /** Longest time a snapshot waits on the application's thread before it is handed over. */
 const HAND_OVER_MILLIS = 5;
+/**
+ * Longest time a record waits for the worker to take earlier chunks in when the memory bound is reached because
+ * the worker lags behind (as in-thread the application would have spent that time encoding). After one such wait
+ * in vain, records are dropped without waiting until the backlog has halved.
+ */
+const MAX_WAIT_FOR_WORKER_MILLIS = 1_000;
 
 /**
  * `thread: 'worker'`: the application's thread only snapshots each record (a few references and numbers) and
@@ -32,6 +38,9 @@ export class WorkerQueue implements RecordQueue {
   private transitBytes = 0;
   private transitRecords = 0;
   private held: HeldCounts = { bytes: 0, records: 0 };
+  /** Published by the worker (see worker-protocol): readable while this thread waits in `Atomics.wait`. */
+  private readonly shared = new Int32Array(new SharedArrayBuffer(SHARED_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+  private overloaded = false;
   private readonly flushes = new Map<number, (report: FlushReport) => void>();
   private flushSeq = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -61,7 +70,7 @@ export class WorkerQueue implements RecordQueue {
     });
     // As in-thread, logging alone does not keep the process alive; pending work does (see `busy`).
     this.worker.unref();
-    this.post({ type: 'init', recipe, queue: options });
+    this.post({ type: 'init', recipe, queue: options, shared: this.shared.buffer as SharedArrayBuffer });
     this.removeQueueSource = exporter.metrics.addQueueSource(() => ({
       bytes: this.transitBytes + this.held.bytes,
       records: this.writer.length + this.transitRecords + this.held.records,
@@ -118,17 +127,52 @@ export class WorkerQueue implements RecordQueue {
     });
   }
 
-  /** The memory bound, checked before a record is snapshotted: chunks in transit plus what the worker holds. */
+  /**
+   * The memory bound, checked before a record is snapshotted: chunks in transit plus what the worker holds. When
+   * chunks in transit are what fills it (the worker lags behind the application), this thread waits for the
+   * worker, as in-thread it would have spent the time encoding; when the worker's own queue is full (the service
+   * is slow), the record is dropped at once, as in-thread.
+   */
   private admit(): boolean {
     if (this.failure !== undefined) {
       this.exporter.recordDrop('worker_failed', 1);
       return false;
     }
-    if (this.transitBytes + this.held.bytes >= this.options.maxQueueBytes) {
+    const max = this.options.maxQueueBytes;
+    if (this.transitBytes + this.held.bytes >= max) this.waitForWorker(max);
+    if (this.transitBytes + this.held.bytes >= max) {
       this.exporter.recordDrop('queue_full', 1);
       return false;
     }
+    if (this.overloaded && this.transitBytes + this.held.bytes < max / 2) this.overloaded = false;
     return true;
+  }
+
+  private waitForWorker(max: number): void {
+    this.readShared();
+    if (this.overloaded || this.held.bytes >= max || this.transit.size === 0) return;
+    const deadline = Date.now() + MAX_WAIT_FOR_WORKER_MILLIS;
+    while (this.transitBytes + this.held.bytes >= max && this.failure === undefined) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.overloaded = true;
+        return;
+      }
+      Atomics.wait(this.shared, INGESTED_SEQ, Atomics.load(this.shared, INGESTED_SEQ), left);
+      this.readShared();
+    }
+  }
+
+  /** Takes in what the worker published: chunks it has taken into its queue, and what that queue holds. */
+  private readShared(): void {
+    const ingested = Atomics.load(this.shared, INGESTED_SEQ);
+    for (const [seq, chunk] of this.transit) {
+      if (seq > ingested) break;
+      this.transit.delete(seq);
+      this.transitBytes -= chunk.bytes;
+      this.transitRecords -= chunk.records;
+    }
+    this.held = { bytes: Atomics.load(this.shared, HELD_BYTES), records: Atomics.load(this.shared, HELD_RECORDS) };
   }
 
   private scheduleHandOver(): void {

@@ -1,0 +1,116 @@
+// What the benchmark's processes tell each other: the orchestrator (pipeline.ts) hands one RunSpec to a child
+// (run.ts) per measurement and gets one RunOutcome back; the sink (sink.ts) answers SinkStats per API.
+
+/** The pipelines measured, in table order. */
+export const PIPELINE_IDS = [
+  'floor',
+  'otlp-json',
+  'otlp-proto',
+  'cloudwatch',
+  'cloudwatch-worker',
+  'lts',
+  'lts-worker',
+  'servicewatch',
+  'servicewatch-worker',
+] as const;
+export type PipelineId = (typeof PIPELINE_IDS)[number];
+
+export const PIPELINE_LABELS: Readonly<Record<PipelineId, string>> = {
+  floor: 'SDK emit floor (processor does nothing)',
+  'otlp-json': 'stock Batch + OTLP http/json',
+  'otlp-proto': 'stock Batch + OTLP http/protobuf',
+  cloudwatch: 'ours CloudWatchLogsExporter',
+  'cloudwatch-worker': "ours CloudWatchLogsExporter, thread 'worker'",
+  lts: 'ours HuaweiLtsExporter',
+  'lts-worker': "ours HuaweiLtsExporter, thread 'worker'",
+  servicewatch: 'ours ServiceWatchLogsExporter',
+  'servicewatch-worker': "ours ServiceWatchLogsExporter, thread 'worker'",
+};
+
+/** The sink's name for the API each pipeline sends to. */
+export type SinkApi = 'cloudwatch' | 'huawei-lts' | 'servicewatch' | 'otlp-json' | 'otlp-proto' | 'other';
+
+export const PIPELINE_API: Readonly<Record<PipelineId, SinkApi | undefined>> = {
+  floor: undefined,
+  'otlp-json': 'otlp-json',
+  'otlp-proto': 'otlp-proto',
+  cloudwatch: 'cloudwatch',
+  'cloudwatch-worker': 'cloudwatch',
+  lts: 'huawei-lts',
+  'lts-worker': 'huawei-lts',
+  servicewatch: 'servicewatch',
+  'servicewatch-worker': 'servicewatch',
+};
+
+export type WorkloadSpec =
+  /** 60 % short lines, 30 % structured bodies, 10 % 2 KB multibyte lines, over 4 streams. */
+  | { readonly kind: 'mix'; readonly records: number }
+  /** Short text lines only, one stream. */
+  | { readonly kind: 'short'; readonly records: number }
+  /** Text lines of `recordBytes` UTF-8 bytes, round-robin over `destinations` streams. */
+  | { readonly kind: 'sized'; readonly records: number; readonly recordBytes: number; readonly destinations: number };
+
+export interface RunSpec {
+  readonly pipeline: PipelineId;
+  readonly workload: WorkloadSpec;
+  /** `throughput`: emit as fast as the app can, in chunks; `paced`: a steady rate from a timer. */
+  readonly mode: 'throughput' | 'paced';
+  readonly origin: string;
+  /** Records emitted per event-loop turn (throughput mode). */
+  readonly chunk: number;
+  /** Records per second (paced mode). */
+  readonly pacedRate: number;
+}
+
+export interface ExporterCounts {
+  readonly exported: number;
+  readonly requests: number;
+  readonly requestBytes: number;
+  readonly droppedTotal: number;
+  readonly dropped: Readonly<Record<string, number>>;
+  readonly rejectedTotal: number;
+}
+
+export interface RunMeasurement {
+  readonly status: 'ok';
+  readonly emitted: number;
+  /** Building the pipeline until it answers a first flush (a worker thread's start-up), before the clock starts. */
+  readonly startMs: number;
+  /** First emit to provider.shutdown() resolved. */
+  readonly wallMs: number;
+  /** Paced mode: first to last emit. */
+  readonly emitMs: number;
+  /** The whole process (all threads), µs. */
+  readonly processCpuMicros: number;
+  /** The application's thread alone, µs; undefined where process.threadCpuUsage is missing. */
+  readonly appThreadCpuMicros: number | undefined;
+  readonly peakRssBytes: number;
+  readonly rssBeforeBytes: number;
+  /** Over the run (throughput) or the paced emission (paced), ms. */
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+  /** Samples of the delay histogram (about one per loop turn, at most one per ms): few means long turns. */
+  readonly eventLoopDelaySamples: number;
+  /** Our exporters' self-metrics after shutdown. */
+  readonly exporter: ExporterCounts | undefined;
+}
+
+export type RunOutcome =
+  | RunMeasurement
+  | { readonly status: 'failed' | 'n/a'; readonly error: string };
+
+export interface ApiStats {
+  requests: number;
+  /** Request body bytes as received (before any gunzip). */
+  bytes: number;
+  records: number;
+  /** CloudWatch's request size: Σ(message UTF-8 bytes + 26). */
+  cloudWatchBytes: number;
+  /** Bodies that could not be parsed (their records are not counted). */
+  parseErrors: number;
+}
+
+export type SinkStats = Partial<Record<SinkApi, ApiStats>>;
+
+export type ToSink = { readonly type: 'reset' } | { readonly type: 'stats' };
+export type FromSink = { readonly type: 'ready'; readonly port: number } | { readonly type: 'stats'; readonly stats: SinkStats };
