@@ -7,18 +7,21 @@ import {
   type DestinationDefaults,
   type EncodedBatch,
   type EncodedRecord,
+  type InvalidEvent,
   type LogEntry,
   type OtlpLogsRequest,
   type ProviderLimits,
   type RequestFrame,
   type SendContext,
   type SendOutcome,
+  type WorkerRecipe,
 } from '@otel-cloud-logs/core';
 import { classifyResponse } from './classify.ts';
 import { resolveConnection, resolveLimits, type ServiceWatchConnection, type ServiceWatchEnvironment, type ServiceWatchLogsExporterOptions } from './config.ts';
 import { StreamRateLimiter } from './rate-limit.ts';
+import { createCustomLogEventsFrame } from './request-frame.ts';
 import { sendSigned } from './request.ts';
-import { createCustomLogEventsFrame, destinationProblem, encodeServiceWatchRecord, encodeTruncatedServiceWatchRecord } from './translate.ts';
+import { destinationProblem, encodeServiceWatchRecord, encodeTruncatedServiceWatchRecord } from './translate.ts';
 
 export const CREATE_CUSTOM_LOG_EVENTS_PATH = '/v1/log-groups/log-streams/log-events';
 
@@ -29,14 +32,16 @@ function positiveRate(name: string, value: number): number {
 
 /**
  * OpenTelemetry log exporter for SCP ServiceWatch (CreateCustomLogEvents). Each request carries the records of
- * one destination (`account_id`, `log_group_value`, `log_stream_value`) as OTLP/JSON, within the configured
- * limits; works under `ConstraintAwareBatchProcessor` and under the stock `BatchLogRecordProcessor`.
+ * one destination (`account_id`, `log_group_value`, `log_stream_value`) and one resource and scope as OTLP/JSON,
+ * within the configured limits; works under `ConstraintAwareBatchProcessor` (also with `thread: 'worker'`) and
+ * under the stock `BatchLogRecordProcessor`.
  */
 export class ServiceWatchLogsExporter extends ConstraintAwareExporter {
+  /** `maxRequestBytes` is the whole body; each request's frame (envelope) takes its exact share of it. */
   readonly limits: ProviderLimits;
-  /** The largest request body sent, in bytes (each request's frame takes its own bytes from it). */
-  readonly maxBodyBytes: number;
   readonly endpoint: string;
+  private readonly options: ServiceWatchLogsExporterOptions;
+  private readonly copyableEnvironment: boolean;
   private readonly connection: ServiceWatchConnection;
   private readonly defaults: DestinationDefaults;
   private readonly requestsPerSecond: number | undefined;
@@ -46,43 +51,47 @@ export class ServiceWatchLogsExporter extends ConstraintAwareExporter {
   /** `env` is where SCP_* variables are read when an option is absent (default `process.env`). */
   constructor(options: ServiceWatchLogsExporterOptions = {}, env: ServiceWatchEnvironment = process.env) {
     super('scp-servicewatch', options);
+    this.options = options;
+    // A worker thread's twin is built from the options and reads process.env (threads share it): only that
+    // environment makes it the same exporter.
+    this.copyableEnvironment = env === process.env;
     this.connection = resolveConnection(options, env);
     this.endpoint = this.connection.endpoint;
-    const limits = resolveLimits(options.limits);
-    this.limits = limits.planning;
-    this.maxBodyBytes = limits.maxBodyBytes;
+    this.limits = resolveLimits(options.limits);
     this.defaults = { accountId: options.accountId ?? (env.SCP_ACCOUNT_ID || undefined), logGroup: options.logGroupValue, logStream: options.logStreamValue };
     this.requestsPerSecond = options.requestsPerSecond === undefined ? undefined : positiveRate('requestsPerSecond', options.requestsPerSecond);
     for (const [stream, rate] of Object.entries(options.streamRequestsPerSecond ?? {})) this.setRequestsPerSecond(stream, rate);
     this.validate();
-    // The twin in a worker thread reads the same SCP_* variables: worker threads share the process environment.
-    if (env === process.env) this.workerRecipe = workerRecipe(import.meta.url, 'ServiceWatchLogsExporter', options);
+    this.updateWorkerRecipe();
   }
 
   get destinationDefaults(): DestinationDefaults {
     return this.defaults;
   }
 
-  /** Limits requests to one log stream (e.g. to the `requestsPerSecond` that provisioning returned). */
+  /**
+   * Limits requests to one log stream (e.g. to the `requestsPerSecond` that provisioning returned). With
+   * `thread: 'worker'`, call it before creating the processor: the worker's twin is built from a copy.
+   */
   setRequestsPerSecond(logStreamValue: string, requestsPerSecond: number): void {
     this.streamRequestsPerSecond.set(logStreamValue, positiveRate(`requests per second of stream ${logStreamValue}`, requestsPerSecond));
+    this.updateWorkerRecipe();
   }
 
   checkDestination(destination: Destination): string | undefined {
     return destinationProblem(destination);
   }
 
-  encode(entry: LogEntry, out: EncodedRecord): undefined {
-    encodeServiceWatchRecord(entry, out);
-    return undefined;
+  encode(entry: LogEntry, out: EncodedRecord): InvalidEvent | undefined {
+    return encodeServiceWatchRecord(entry, this.limits, out);
   }
 
   truncate(entry: LogEntry, maxSize: number, out: EncodedRecord): boolean {
-    return encodeTruncatedServiceWatchRecord(entry, maxSize, out);
+    return encodeTruncatedServiceWatchRecord(entry, maxSize, this.limits.maxRequestBytes, out);
   }
 
   frame(destination: Destination, entry: LogEntry): RequestFrame {
-    return createCustomLogEventsFrame(destination, entry, this.maxBodyBytes);
+    return createCustomLogEventsFrame(destination, entry, this.limits.maxRequestBytes);
   }
 
   /**
@@ -94,22 +103,15 @@ export class ServiceWatchLogsExporter extends ConstraintAwareExporter {
   }
 
   async send(destination: Destination, batch: EncodedBatch, context: SendContext): Promise<SendOutcome> {
-    // One resource and one scope per request: the frame is exact, so only a resource or scope too large for any
-    // request can make a body go over the limit.
-    const body = batch.body();
-    if (body.length > this.maxBodyBytes) {
-      const error = new Error(
-        `a log record with its resource and scope makes a ${body.length}-byte request, over limits.maxRequestBytes (${this.maxBodyBytes}); shorten the resource attributes or the record`,
-      );
-      return { status: 'failed', error, reason: 'request_too_large' };
-    }
     try {
       const rate = this.streamRequestsPerSecond.get(destination.logStream) ?? this.requestsPerSecond;
       if (rate !== undefined) await this.rateLimiter.acquire(`${destination.accountId}/${destination.logStream}`, rate, context.signal);
+      // Within maxRequestBytes by construction (exact frame budget; a record that cannot fit is refused or cut when
+      // encoded), assembled once and sent unchanged on every retry.
       const { response, secrets } = await sendSigned(this.http, this.connection, {
         method: 'POST',
         path: CREATE_CUSTOM_LOG_EVENTS_PATH,
-        body,
+        body: batch.body(),
         timeoutMillis: context.timeoutMillis,
         signal: context.signal,
       });
@@ -122,5 +124,16 @@ export class ServiceWatchLogsExporter extends ConstraintAwareExporter {
       if (error instanceof NetworkError || context.signal.aborted) return { status: 'retry', error: error as Error };
       return { status: 'failed', error: error as Error, reason: 'export_error' };
     }
+  }
+
+  override recipeForWorker(): WorkerRecipe | string {
+    if (!this.copyableEnvironment) return `${this.name}: this exporter cannot run in a worker thread: it was built with an env other than process.env, which its twin in the thread would read instead`;
+    return super.recipeForWorker();
+  }
+
+  /** The recipe of the worker thread's twin: the options, with the stream rates set since. */
+  private updateWorkerRecipe(): void {
+    const streamRequestsPerSecond = Object.fromEntries(this.streamRequestsPerSecond);
+    this.workerRecipe = workerRecipe(import.meta.url, 'ServiceWatchLogsExporter', { ...this.options, streamRequestsPerSecond });
   }
 }

@@ -6,7 +6,6 @@ export {
   resolveConnection,
   resolveLimits,
   serviceWatchEndpoint,
-  type ResolvedLimits,
   type ServiceWatchConnection,
   type ServiceWatchConnectionOptions,
   type ServiceWatchEnvironment,
@@ -14,18 +13,14 @@ export {
   type ServiceWatchLogsExporterOptions,
 } from './config.ts';
 export {
-  createCustomLogEventsBody,
-  createCustomLogEventsFrame,
   destinationProblem,
   encodeServiceWatchRecord,
   encodeTruncatedServiceWatchRecord,
   toCreateCustomLogEventsBody,
-  toOtlpLogRecord,
-  toServiceWatchEvent,
-  truncateServiceWatchEvent,
   truncationMarker,
-  type ServiceWatchEvent,
 } from './translate.ts';
+export { otlpAnyValueJson, otlpKeyValuesJson, otlpLogRecordJson, toOtlpLogRecord } from './otlp-json.ts';
+export { MIN_FRAME_BYTES, createCustomLogEventsFrame } from './request-frame.ts';
 export { CLIENT_TYPE, scpSignature, signedHeaders, type SignatureInput } from './signer.ts';
 export { requestUrl, sendSigned, type ServiceWatchRequest } from './request.ts';
 export { ServiceWatchError, classifyResponse } from './classify.ts';

@@ -7,6 +7,7 @@ export interface ServiceWatchRequest {
   /** Path under the endpoint, e.g. `/v1/log-groups`. */
   readonly path: string;
   readonly query?: Readonly<Record<string, string>>;
+  /** Sent as is: the exporter's request bodies are bytes, built once and resent unchanged on retries. */
   readonly body?: string | Uint8Array;
   readonly timeoutMillis: number;
   readonly signal?: AbortSignal;

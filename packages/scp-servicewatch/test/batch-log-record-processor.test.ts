@@ -17,7 +17,7 @@ describe('ServiceWatchLogsExporter under the stock BatchLogRecordProcessor', () 
       accountId: ACCOUNT,
       logGroupValue: GROUP,
       logStreamValue: 'default-stream',
-      limits: { maxRequestBytes: 32_768, envelopeReserveBytes: 2_048, maxEventsPerRequest: 100, maxEventBytes: 16_000 },
+      limits: { maxRequestBytes: 32_768, maxEventsPerRequest: 100, maxEventBytes: 16_000 },
     });
     emulator.injectFault({ kind: 'throttle', times: 3, retryAfterSeconds: 0 });
     emulator.injectFault({ kind: 'reset', times: 2 });

@@ -32,15 +32,40 @@ describe('configuration', () => {
     expect(() => normalizeApiVersion('v2')).toThrow(/apiVersion/);
   });
 
-  it('plans with the request limit minus the envelope reserve, and rejects contradictory limits', () => {
-    const { maxBodyBytes, planning } = resolveLimits({});
-    expect(maxBodyBytes).toBe(1_048_576);
-    expect(planning).toMatchObject({ maxRequestBytes: 1_048_576 - 16_384, maxEventsPerRequest: 10_000, maxEventBytes: 1_000_000, perEventOverheadBytes: 1, chronological: false });
-    expect(planning.maxSpanMillis).toBeUndefined();
-    expect(planning.maxAgeMillis).toBeUndefined();
+  it('plans with the whole body limit, lets a largest record fit beside the smallest envelope, and rejects contradictory limits', () => {
+    const limits = resolveLimits({});
+    expect(limits).toMatchObject({ maxRequestBytes: 1_048_576, maxEventsPerRequest: 10_000, maxEventBytes: 1_000_000, perEventOverheadBytes: 1, chronological: false });
+    expect(limits.maxSpanMillis).toBeUndefined();
+    expect(limits.maxAgeMillis).toBeUndefined();
+    // The smallest envelope a request can have: empty routing values, no resource attributes, no scope.
+    const smallest = Buffer.byteLength(
+      '{"resourceLogs":[{"resource":{"attributes":[{"key":"log_stream_value","value":{"stringValue":""}},{"key":"log_group_value","value":{"stringValue":""}},' +
+        '{"key":"account_id","value":{"stringValue":""}}]},"scopeLogs":[{"logRecords":[]}]}]}',
+    );
+    expect(resolveLimits({ maxRequestBytes: 100_000, maxEventBytes: 100_000 - smallest }).maxEventBytes).toBe(100_000 - smallest);
+    expect(() => resolveLimits({ maxRequestBytes: 100_000, maxEventBytes: 100_001 - smallest })).toThrow(
+      `limits.maxEventBytes (${100_001 - smallest}) must fit in one request with the smallest envelope: at most maxRequestBytes − ${smallest} = ${100_000 - smallest}`,
+    );
     const options = { endpoint: 'http://127.0.0.1:1', accessKey: 'a', secretKey: 'b' };
-    expect(() => new ServiceWatchLogsExporter({ ...options, limits: { maxRequestBytes: 100_000, maxEventBytes: 90_000 } }, {})).toThrow(/maxEventBytes/);
-    expect(() => new ServiceWatchLogsExporter({ ...options, limits: { maxRequestBytes: 10_000 } }, {})).toThrow(/envelopeReserveBytes/);
+    expect(() => new ServiceWatchLogsExporter({ ...options, limits: { maxRequestBytes: 10_000 } }, {})).toThrow(/maxEventBytes \(1000000\)/);
+    expect(() => new ServiceWatchLogsExporter({ ...options, limits: { maxRequestBytes: 0, maxEventBytes: 1 } }, {})).toThrow(/maxEventBytes/);
+    expect(() => new ServiceWatchLogsExporter({ ...options, limits: { maxEventsPerRequest: 0 } }, {})).toThrow(/maxEventsPerRequest must be a positive integer/);
     expect(() => new ServiceWatchLogsExporter({ ...options, requestsPerSecond: 0 }, {})).toThrow(/requestsPerSecond/);
+    // Still accepted (the gateway's envelope_reserve_size), without effect: envelopes are measured exactly.
+    const withReserve = new ServiceWatchLogsExporter({ ...options, limits: { maxRequestBytes: 65_536, maxEventBytes: 8_000, envelopeReserveBytes: 60_000 } }, {});
+    expect(withReserve.limits).toEqual(resolveLimits({ maxRequestBytes: 65_536, maxEventBytes: 8_000 }));
+  });
+
+  it('can be rebuilt in a worker thread from its options, with the stream rates set since, only when it reads process.env', () => {
+    const options = { endpoint: 'http://127.0.0.1:1', accessKey: 'a', secretKey: 'b', accountId: 'acc', requestsPerSecond: 5 };
+    const exporter = new ServiceWatchLogsExporter(options);
+    exporter.setRequestsPerSecond('busy-stream', 20);
+    expect(exporter.recipeForWorker()).toEqual({
+      moduleUrl: new URL('../src/exporter.ts', import.meta.url).href,
+      exportName: 'ServiceWatchLogsExporter',
+      options: { ...options, streamRequestsPerSecond: { 'busy-stream': 20 } },
+    });
+    // Another environment than the one a thread shares would make the twin a different exporter.
+    expect(new ServiceWatchLogsExporter(options, {}).recipeForWorker()).toMatch(/cannot run in a worker thread: it was built with an env other than process\.env/);
   });
 });

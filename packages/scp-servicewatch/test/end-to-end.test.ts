@@ -3,7 +3,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor, emptyEncodedRecord } from '@otel-cloud-logs/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACCOUNT, GROUP, exporterFor, startEmulator } from './helpers.ts';
+import { ServiceWatchEmulator } from '@otel-cloud-logs/emulators';
+import { ServiceWatchLogsExporter } from '@otel-cloud-logs/scp-servicewatch';
+import { ACCOUNT, FAST_RETRY, GROUP, exporterFor, startEmulator } from './helpers.ts';
 
 const STREAMS = ['stream-a', 'stream-b', 'stream-c', 'stream-d'];
 const ALPHABET = ['a', 'Z', ' ', 'é', 'ß', '한', '글', '😀', '"', '\\', '\n', '\t'];
@@ -51,7 +53,7 @@ describe('ServiceWatch end to end through ConstraintAwareBatchProcessor', () => 
       accountId: ACCOUNT,
       logGroupValue: GROUP,
       oversizeEvents: 'drop',
-      limits: { maxRequestBytes: 65_536, envelopeReserveBytes: 4_096, maxEventBytes: 8_000, maxAgeMillis: DAY },
+      limits: { maxRequestBytes: 65_536, maxEventBytes: 8_000, maxAgeMillis: DAY },
     });
     emulator.injectFault({ kind: 'throttle', operation: 'CreateCustomLogEvents', times: 6, probability: 0.4, retryAfterSeconds: 0 });
     emulator.injectFault({ kind: 'unavailable', operation: 'CreateCustomLogEvents', times: 4, probability: 0.3 });
@@ -159,20 +161,42 @@ describe('ServiceWatch end to end through ConstraintAwareBatchProcessor', () => 
     expect(exporter.metrics.snapshot()).toMatchObject({ exported: 5, truncated: 3, droppedTotal: 0, rejectedTotal: 0 });
   });
 
-  it('sends each resource (and scope) in requests of its own, never a body over the limit', async () => {
+  it('sends each resource and scope in requests of their own, never a body over the limit', async () => {
     const { emulator, endpoint } = await startEmulator({ maxRequestBytes: 4_096 });
     stop = () => emulator.stop();
-    const exporter = exporterFor(endpoint, { accountId: ACCOUNT, logGroupValue: GROUP, logStreamValue: 's', limits: { maxRequestBytes: 4_096, envelopeReserveBytes: 64, maxEventBytes: 1_000 } });
+    const exporter = exporterFor(endpoint, { accountId: ACCOUNT, logGroupValue: GROUP, logStreamValue: 's', limits: { maxRequestBytes: 4_096, maxEventBytes: 1_000 } });
     const nanos = BigInt(Date.now()) * 1_000_000n;
+    // Records of the 12 resources interleave in time, so the planner meets them alternately.
     const resourceLogs = Array.from({ length: 12 }, (_, i) => ({
       resource: { attributes: [{ key: 'service.instance.id', value: { stringValue: `${i}-${'r'.repeat(300)}` } }] },
-      scopeLogs: [{ scope: { name: `scope-${i}` }, logRecords: [{ timeUnixNano: String(nanos), body: { stringValue: `from ${i}` } }] }],
+      scopeLogs: [{ scope: { name: `scope-${i}` }, logRecords: [0, 1, 2].map((n) => ({ timeUnixNano: String(nanos + BigInt(n * 12 + i)), body: { stringValue: `from ${i}.${n}` } })) }],
     }));
     expect(await exporter.exportOtlpJson({ resourceLogs })).toBe(0);
     await exporter.shutdown();
-    expect(emulator.records().map((r) => r.body).sort()).toEqual(resourceLogs.map((_, i) => `from ${i}`).sort());
-    expect(emulator.logEventsRequests.length).toBeGreaterThan(1);
-    expect(emulator.logEventsRequests.every((r) => r.status === 202 && r.bodyBytes <= 4_096)).toBe(true);
-    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 12, droppedTotal: 0, rejectedTotal: 0 });
+    const stored = emulator.records();
+    expect(stored.map((r) => r.body).sort()).toEqual(resourceLogs.flatMap((_, i) => [0, 1, 2].map((n) => `from ${i}.${n}`)).sort());
+    for (const record of stored) {
+      const origin = /^from (\d+)\./.exec(record.body as string)![1];
+      expect(String(record.resource['service.instance.id']).startsWith(`${origin}-`)).toBe(true);
+      expect(record.scope).toEqual({ name: `scope-${origin}` });
+    }
+    expect(emulator.logEventsRequests.map((r) => [r.status, r.records])).toEqual(Array(12).fill([202, 3]));
+    expect(emulator.logEventsRequests.every((r) => r.bodyBytes <= 4_096)).toBe(true);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 36, droppedTotal: 0, rejectedTotal: 0 });
+  });
+
+  it("thread 'worker': the same records arrive once each, under throttling, counted on the application's side", async () => {
+    const { emulator, endpoint } = await startEmulator();
+    stop = () => emulator.stop();
+    emulator.injectFault({ kind: 'throttle', operation: 'CreateCustomLogEvents', times: 3, probability: 0.5, retryAfterSeconds: 0 });
+    const exporter = new ServiceWatchLogsExporter({ endpoint, ...ServiceWatchEmulator.DEFAULT_CREDENTIAL, retry: FAST_RETRY, accountId: ACCOUNT, logGroupValue: GROUP, logStreamValue: 'stream-w' });
+    const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter, thread: 'worker', scheduledDelayMillis: 20 })] });
+    const logger = provider.getLogger('w');
+    for (let i = 0; i < 3_000; i++) logger.emit({ body: `record ${i} ünïcödé`, attributes: { seq: i } });
+    await provider.shutdown();
+    const bodies = emulator.records().map((record) => record.body);
+    expect(bodies).toHaveLength(3_000);
+    expect(new Set(bodies).size).toBe(3_000);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 3_000, droppedTotal: 0, rejectedTotal: 0, queueRecords: 0 });
   });
 });
