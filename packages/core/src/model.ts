@@ -119,10 +119,25 @@ export function destinationKey(destination: Destination): string {
   return key;
 }
 
+let lastSeconds = Number.NaN;
+let lastSecondsAsNanos = 0n;
+
 /** 0n (not set) for a missing or unusable time: an app passing `timestamp: NaN` must not make logging throw. */
 function hrTimeToNanos(time: readonly [number, number] | undefined): bigint {
   if (!time || !Number.isSafeInteger(time[0]) || !Number.isSafeInteger(time[1])) return 0n;
-  return BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
+  // Records of one second share their seconds part: one bigint multiplication per second, not per record.
+  if (time[0] !== lastSeconds) {
+    lastSeconds = time[0];
+    lastSecondsAsNanos = BigInt(time[0]) * 1_000_000_000n;
+  }
+  return lastSecondsAsNanos + BigInt(time[1]);
+}
+
+/** Whole milliseconds of a time in nanoseconds (no bigint division when the hrtime is at hand). */
+function nanosToMillis(nanos: bigint, time: readonly [number, number] | undefined): number {
+  if (nanos === 0n) return 0;
+  if (time && Number.isSafeInteger(time[0]) && Number.isSafeInteger(time[1]) && time[0] >= 0 && time[1] >= 0 && time[1] < 1_000_000_000) return time[0] * 1000 + Math.floor(time[1] / 1_000_000);
+  return Number(nanos / NANOS_PER_MILLI);
 }
 
 /** The fields of a record as read from the SDK (or from its snapshot in a worker thread). */
@@ -169,13 +184,15 @@ export function logEntryFromReadableLogRecord(record: ReadableLogRecord, default
   // Built directly, not through entryFromFields: this runs on the application's thread for every record.
   const resource = record.resource.attributes as Record<string, AnyValue>;
   const attributes = record.attributes as Record<string, AnyValue>;
-  let timeUnixNano = hrTimeToNanos(record.hrTime);
-  const observedTimeUnixNano = hrTimeToNanos(record.hrTimeObserved);
-  if (timeUnixNano === 0n) timeUnixNano = observedTimeUnixNano;
+  const time = record.hrTime;
+  const observed = record.hrTimeObserved;
+  let timeUnixNano = hrTimeToNanos(time);
+  const observedTimeUnixNano = hrTimeToNanos(observed);
+  const timeMillis = timeUnixNano === 0n ? nanosToMillis((timeUnixNano = observedTimeUnixNano), observed) : nanosToMillis(timeUnixNano, time);
   const spanContext = record.spanContext;
   return {
     timeUnixNano,
-    timeMillis: Number(timeUnixNano / NANOS_PER_MILLI),
+    timeMillis,
     observedTimeUnixNano,
     severityNumber: record.severityNumber,
     severityText: record.severityText,
