@@ -2,7 +2,7 @@ import { HttpTransport, type HttpResponse } from '@otel-cloud-logs/core';
 import { resolveConnection, type HuaweiCloudConnectionOptions, type ResolvedConnection } from './config.ts';
 import { serviceError } from './errors.ts';
 import { IamTokenSource, type TokenScope } from './iam.ts';
-import { encodeRfc3986, signRequest } from './signer.ts';
+import { encodeRfc3986, payloadHash, signRequest } from './signer.ts';
 
 /** Which host a call goes to. */
 export type HuaweiService = 'lts' | 'ingest' | 'ga';
@@ -75,7 +75,7 @@ export class HuaweiCloudClient {
       } else if (request.projectId) {
         headers['x-project-id'] = request.projectId;
       }
-      Object.assign(headers, signRequest({ method: request.method, url, headers, body }, auth));
+      Object.assign(headers, signRequest({ method: request.method, url, headers, body }, auth, new Date(), await payloadHash(body)));
     } else {
       headers['x-auth-token'] = auth.type === 'token' ? auth.token : await this.tokens!.token(this.scopeOf(request), request.signal);
     }

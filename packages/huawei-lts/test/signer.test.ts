@@ -1,6 +1,7 @@
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { describe, expect, it } from 'vitest';
-import { canonicalUri, encodeRfc3986, formatSdkDate, signRequest } from '../src/signer.ts';
+import { createHash } from 'node:crypto';
+import { canonicalUri, encodeRfc3986, formatSdkDate, payloadHash, signRequest } from '../src/signer.ts';
 
 // Deterministic generator so that a failure can be reproduced.
 function random(seed: number): () => number {
@@ -121,5 +122,19 @@ describe('SDK-HMAC-SHA256 signer against the official @huaweicloud/huaweicloud-s
 
   it('formats X-Sdk-Date as YYYYMMDDTHHmmssZ', () => {
     expect(formatSdkDate(new Date(Date.UTC(2024, 1, 3, 4, 5, 6, 789)))).toBe('20240203T040506Z');
+  });
+});
+
+describe('payloadHash', () => {
+  it('is the SHA-256 of the body, hashed off the thread for large bodies, and signs the same', async () => {
+    const credentials = { accessKeyId: 'AK', secretAccessKey: 'SK' };
+    const url = new URL('https://lts.example.com/v2/p/lts/groups/g/streams/s/tenant/contents/high-accuracy');
+    const now = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+    for (const size of [0, 10, 64 * 1024 - 1, 64 * 1024, 600_000]) {
+      const body = Buffer.alloc(size, 'é');
+      expect(await payloadHash(body)).toBe(createHash('sha256').update(body).digest('hex'));
+      const request = { method: 'POST' as const, url, headers: { 'content-type': 'application/json' }, body };
+      expect(signRequest(request, credentials, now, await payloadHash(body))).toEqual(signRequest(request, credentials, now));
+    }
   });
 });
