@@ -133,6 +133,7 @@ export class BatchQueue implements RecordQueue {
     this.queueBytes -= request.queueBytes;
     this.queueRecords -= request.records;
     this.unfinished.delete(request.seq);
+    request.batch.recycle(); // finished: its memory serves the next request
     if (dropReason) this.drop(dropReason, request.records);
     for (const wake of this.flushWaiters) wake();
   }

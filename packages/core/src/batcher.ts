@@ -99,7 +99,13 @@ export class Batcher {
     open.batch = undefined;
     open.capacityHint = Math.min(MAX_CAPACITY_HINT, batch.heldBytes + open.frame.head.length + open.frame.tail.length);
     // Sorted here, once, so that the indices a service reports back are those of the body as sent.
-    this.onSeal(open.destination, this.codec.limits.chronological && !batch.inTimeOrder ? batch.sorted() : batch);
+    if (this.codec.limits.chronological && !batch.inTimeOrder) {
+      const sorted = batch.sorted();
+      batch.recycle();
+      this.onSeal(open.destination, sorted);
+    } else {
+      this.onSeal(open.destination, batch);
+    }
   }
 
   private openRequestFor(entry: LogEntry, record: EncodedRecord): OpenRequest {

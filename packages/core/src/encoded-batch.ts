@@ -14,6 +14,30 @@ const INITIAL_CAPACITY = 16 * 1024;
 const INITIAL_SLOTS = 64;
 
 /**
+ * Buffers of delivered requests, kept for the next ones: in a steady stream every request reuses the memory of an
+ * earlier one, so no megabyte of external memory is allocated per request (V8 answers growing external memory
+ * with full garbage collections, pauses of tens of milliseconds in a busy application).
+ */
+const pooledBuffers: Buffer[] = [];
+const MAX_POOLED_BUFFERS = 16;
+const MAX_POOLED_BYTES = 4 * 1024 * 1024;
+
+function takeBuffer(size: number): Buffer {
+  for (let i = pooledBuffers.length - 1; i >= 0; i--) {
+    if (pooledBuffers[i]!.length >= size) return pooledBuffers.splice(i, 1)[0]!;
+  }
+  return Buffer.allocUnsafeSlow(size);
+}
+
+function giveBack(buffer: Buffer): void {
+  if (buffer.length > MAX_POOLED_BYTES || buffer.length < INITIAL_CAPACITY) return;
+  if (pooledBuffers.length >= MAX_POOLED_BUFFERS) pooledBuffers.shift();
+  pooledBuffers.push(buffer);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
  * The records of one request, each already encoded once into its wire fragment and written back to back after
  * the frame's head, separated as on the wire: the request body is these bytes plus the tail, never re-serialised.
  * Per record only three numbers are kept (end offset, time, size as the service counts it), in typed arrays.
@@ -37,7 +61,7 @@ export class EncodedBatch {
   constructor(frame: RequestFrame, perEventOverheadBytes: number, capacityHint = INITIAL_CAPACITY) {
     this.frame = frame;
     this.perEventOverhead = perEventOverheadBytes;
-    this.data = Buffer.allocUnsafeSlow(Math.max(capacityHint, frame.head.length + frame.tail.length + 64));
+    this.data = takeBuffer(Math.max(capacityHint, frame.head.length + frame.tail.length + 64));
     frame.head.copy(this.data, 0);
     this.used = frame.head.length;
     this.ends = new Uint32Array(INITIAL_SLOTS);
@@ -106,6 +130,19 @@ export class EncodedBatch {
     this.push(size, timeMillis);
   }
 
+  /**
+   * Hands the batch's memory back for later requests. Only once the request is finished (delivered, refused or
+   * dropped): the batch and its body must not be used afterwards.
+   */
+  recycle(): void {
+    const data = this.data;
+    this.data = EMPTY;
+    this.sealedBody = undefined;
+    this.count = 0;
+    this.used = 0;
+    giveBack(data);
+  }
+
   /** Whether the records are in chronological order (stable for equal times). */
   get inTimeOrder(): boolean {
     return this.inOrder;
@@ -156,8 +193,9 @@ export class EncodedBatch {
   private reserve(extra: number): void {
     const needed = this.used + extra;
     if (needed <= this.data.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.data.length * 2));
+    const grown = takeBuffer(Math.max(needed, this.data.length * 2));
     this.data.copy(grown, 0, 0, this.used);
+    giveBack(this.data);
     this.data = grown;
   }
 
