@@ -74,6 +74,8 @@ export interface ExporterCounts {
 export interface RunMeasurement {
   readonly status: 'ok';
   readonly emitted: number;
+  /** Records emitted before the measured phase (paced: a warm-up at the same rate); delivered too. */
+  readonly warmedUp: number;
   /** Building the pipeline until it answers a first flush (a worker thread's start-up), before the clock starts. */
   readonly startMs: number;
   /** First emit to provider.shutdown() resolved. */
