@@ -1,6 +1,6 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { Batcher } from './batcher.ts';
-import { emptyEncodedRecord } from './codec.ts';
+import { emptyEncodedRecord, type EncodedRecord } from './codec.ts';
 import { deliver } from './delivery.ts';
 import type { EncodedBatch } from './encoded-batch.ts';
 import type { ConstraintAwareExporter } from './exporter.ts';
@@ -38,6 +38,7 @@ export class BatchQueue implements RecordQueue {
   private readonly batcher: Batcher;
   /** Reused for every record: encoding allocates nothing but the fragment string. */
   private readonly scratch = emptyEncodedRecord();
+  private queueing = false;
   private readonly ready: SealedRequest[] = [];
   private inFlight = 0;
   /** Records of each sealed request not yet finished (delivered, refused or dropped), by seq. */
@@ -72,8 +73,19 @@ export class BatchQueue implements RecordQueue {
   }
 
   enqueueEntry(entry: LogEntry): boolean {
+    // A diag report made while a record is queued can itself be logged (diag routed into OTel logs): that nested
+    // record gets a scratch of its own, so that it cannot overwrite the one being queued.
+    const nested = this.queueing;
+    this.queueing = true;
+    try {
+      return this.queue(entry, nested ? emptyEncodedRecord() : this.scratch);
+    } finally {
+      this.queueing = nested;
+    }
+  }
+
+  private queue(entry: LogEntry, record: EncodedRecord): boolean {
     const exporter = this.exporter;
-    const record = this.scratch;
     if (!exporter.encodeEntry(entry, record)) return false;
     const now = Date.now();
     const verdict = fitRecord(exporter, entry, record, now, exporter.mode);
@@ -86,12 +98,12 @@ export class BatchQueue implements RecordQueue {
       this.drop('queue_full', 1);
       return false;
     }
-    // Counted only once queued: `truncated` counts shortened records that are still delivered.
-    if (verdict === 'truncated') exporter.recordTruncated(1);
     this.queueBytes += cost;
     this.queueRecords++;
     this.batcher.add(entry, record, now);
     record.fragment = ''; // do not keep the last record's text alive
+    // Counted only once queued: `truncated` counts shortened records that are still delivered.
+    if (verdict === 'truncated') exporter.recordTruncated(1);
     this.pump();
     this.armTimer();
     return true;

@@ -274,4 +274,25 @@ describe('provider exporter under the stock BatchLogRecordProcessor', () => {
     expect(exporter.messages().length).toBe(600);
     expect(Math.max(...exporter.requests.map((r) => r.events.length))).toBe(7);
   });
+
+  test('a diag report logged back into the same provider while a record is being queued corrupts nothing', async () => {
+    const exporter = new MemoryExporter(smallLimits());
+    const { provider, logger } = setup(exporter);
+    const { diag, DiagLogLevel } = await import('@opentelemetry/api');
+    const report = (message: string) => logger.emit({ body: `diag: ${message}` });
+    diag.setLogger({ error: report, warn: report, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    try {
+      logger.emit({ body: 'x'.repeat(5_000) }); // truncated: the processor reports it while queueing the record
+      logger.emit({ body: 'after' });
+      await provider.forceFlush();
+    } finally {
+      diag.disable();
+    }
+    const messages = exporter.messages();
+    expect(messages).toHaveLength(3);
+    expect(messages.some((m) => m.startsWith('diag: ') && m.includes('truncated'))).toBe(true);
+    expect(messages).toContain('after');
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 3, truncated: 1, droppedTotal: 0, rejectedTotal: 0, queueBytes: 0, queueRecords: 0 });
+    await provider.shutdown();
+  });
 });
