@@ -3,15 +3,15 @@ import { deserialize, serialize } from 'node:v8';
 import { toJsonValue, type AnyValue } from './any-value.ts';
 import { entryFromFields, internDestination, type LogEntry } from './model.ts';
 
-/** Numbers kept per record: event time (s, ns), observed time (s, ns), severity number, trace flags, resource, scope. */
-const NUMBERS = 8;
-/** Values kept per record: severity text, body, attributes, event name, trace id, span id. */
-const VALUES = 6;
+/** Numbers kept per record: event time (s, ns), observed time (s, ns), resource id, scope id. */
+const NUMBERS = 6;
+/** Values kept per record: severity text, body, attributes, event name, trace id, span id, severity number, trace flags. */
+const VALUES = 8;
 const MAX_RECORDS = 1_024;
 
 /**
- * Records snapshotted on the application's thread for a worker thread, in batches: per record 8 numbers in a
- * typed array and 6 references, serialised per chunk with V8's structured-clone serializer (native, and it copies
+ * Records snapshotted on the application's thread for a worker thread, in batches: per record 6 numbers in a
+ * typed array and 8 values, serialised per chunk with V8's structured-clone serializer (native, and it copies
  * strings as they are instead of transcoding them). Resources and scopes, shared by many records, travel once.
  */
 export interface SnapshotChunk {
@@ -67,14 +67,13 @@ export class SnapshotWriter {
     numbers[at + 1] = time[1];
     numbers[at + 2] = observed[0];
     numbers[at + 3] = observed[1];
-    numbers[at + 4] = record.severityNumber ?? Number.NaN;
+    // Severity and trace flags go with the values: any number (NaN included) or none must arrive as it was.
     const span = record.spanContext;
-    numbers[at + 5] = span ? span.traceFlags : Number.NaN;
-    numbers[at + 6] = this.resourceId(record.resource.attributes as Record<string, AnyValue>);
-    numbers[at + 7] = this.scopeId(record.instrumentationScope);
+    numbers[at + 4] = this.resourceId(record.resource.attributes as Record<string, AnyValue>);
+    numbers[at + 5] = this.scopeId(record.instrumentationScope);
     const body = record.body;
     if (typeof body === 'string') this.pendingSize += body.length;
-    this.values.push(record.severityText, body, record.attributes, record.eventName, span?.traceId, span?.spanId);
+    this.values.push(record.severityText, body, record.attributes, record.eventName, span?.traceId, span?.spanId, record.severityNumber, span?.traceFlags);
     this.count++;
   }
 
@@ -169,23 +168,21 @@ export class SnapshotReader {
     for (let i = 0; i < records; i++) {
       const n = i * NUMBERS;
       const v = i * VALUES;
-      const severityNumber = numbers[n + 4]!;
-      const traceFlags = numbers[n + 5]!;
       each(
         entryFromFields(
           {
             time: [numbers[n]!, numbers[n + 1]!],
             observed: [numbers[n + 2]!, numbers[n + 3]!],
-            severityNumber: Number.isNaN(severityNumber) ? undefined : severityNumber,
+            severityNumber: values[v + 6] as number | undefined,
             severityText: values[v] as string | undefined,
             body: values[v + 1],
             attributes: (values[v + 2] ?? {}) as Record<string, AnyValue>,
             eventName: values[v + 3] as string | undefined,
             traceId: values[v + 4] as string | undefined,
             spanId: values[v + 5] as string | undefined,
-            traceFlags: Number.isNaN(traceFlags) ? undefined : traceFlags,
-            resource: this.resources.get(numbers[n + 6]!) ?? {},
-            scope: this.scopes.get(numbers[n + 7]!),
+            traceFlags: values[v + 7] as number | undefined,
+            resource: this.resources.get(numbers[n + 4]!) ?? {},
+            scope: this.scopes.get(numbers[n + 5]!),
           },
           defaults,
         ),

@@ -19,6 +19,20 @@ const HAND_OVER_MILLIS = 5;
  * in vain, records are dropped without waiting until the backlog has halved.
  */
 const MAX_WAIT_FOR_WORKER_MILLIS = 1_000;
+const SEQUENCE_MASK = 0x7fffffff;
+
+/** Whether chunk `seq` is at or before `published`, for sequence numbers that wrap at 2^31. */
+function sequenceReached(seq: number, published: number): boolean {
+  return ((published - seq) & SEQUENCE_MASK) < 0x40000000;
+}
+
+/** Records whose fate a worker's counts report (delivered, dropped or refused). */
+function settled(counts: SelfMetricsCounts): number {
+  let total = counts.exported;
+  for (const value of Object.values(counts.dropped)) total += value;
+  for (const value of Object.values(counts.rejected)) total += value;
+  return total;
+}
 
 /**
  * `thread: 'worker'`: the application's thread only snapshots each record (a few references and numbers) and
@@ -38,6 +52,9 @@ export class WorkerQueue implements RecordQueue {
   private transitBytes = 0;
   private transitRecords = 0;
   private held: HeldCounts = { bytes: 0, records: 0 };
+  /** Records handed to the worker, and those whose fate it has reported: the difference is what it holds. */
+  private handedOver = 0;
+  private settledByWorker = 0;
   /** Published by the worker (see worker-protocol): readable while this thread waits in `Atomics.wait`. */
   private readonly shared = new Int32Array(new SharedArrayBuffer(SHARED_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   private overloaded = false;
@@ -149,30 +166,35 @@ export class WorkerQueue implements RecordQueue {
   }
 
   private waitForWorker(max: number): void {
-    this.readShared();
+    let seen = this.readShared();
     if (this.overloaded || this.held.bytes >= max || this.transit.size === 0) return;
     const deadline = Date.now() + MAX_WAIT_FOR_WORKER_MILLIS;
-    while (this.transitBytes + this.held.bytes >= max && this.failure === undefined) {
+    while (this.transitBytes + this.held.bytes >= max && this.transit.size > 0 && this.failure === undefined) {
       const left = deadline - Date.now();
       if (left <= 0) {
         this.overloaded = true;
         return;
       }
-      Atomics.wait(this.shared, INGESTED_SEQ, Atomics.load(this.shared, INGESTED_SEQ), left);
-      this.readShared();
+      // Waits only if the worker has published nothing since `seen` was read (else it returns at once).
+      Atomics.wait(this.shared, INGESTED_SEQ, seen, left);
+      seen = this.readShared();
     }
   }
 
-  /** Takes in what the worker published: chunks it has taken into its queue, and what that queue holds. */
-  private readShared(): void {
+  /**
+   * Takes in what the worker published: chunks it has taken into its queue, and what that queue holds. Returns
+   * the published chunk sequence number as read.
+   */
+  private readShared(): number {
     const ingested = Atomics.load(this.shared, INGESTED_SEQ);
     for (const [seq, chunk] of this.transit) {
-      if (seq > ingested) break;
+      if (!sequenceReached(seq, ingested)) break;
       this.transit.delete(seq);
       this.transitBytes -= chunk.bytes;
       this.transitRecords -= chunk.records;
     }
     this.held = { bytes: Atomics.load(this.shared, HELD_BYTES), records: Atomics.load(this.shared, HELD_RECORDS) };
+    return ingested;
   }
 
   private scheduleHandOver(): void {
@@ -188,8 +210,14 @@ export class WorkerQueue implements RecordQueue {
     clearTimeout(this.timer);
     this.timer = undefined;
     const chunk = this.writer.take();
-    if (!chunk || this.failure !== undefined) return;
-    const seq = ++this.chunkSeq;
+    if (!chunk) return;
+    if (this.failure !== undefined) {
+      this.exporter.recordDrop('worker_failed', chunk.records);
+      return;
+    }
+    // Kept within an Int32 (the shared slot), wrapping: `sequenceReached` compares across the wrap.
+    const seq = (this.chunkSeq = (this.chunkSeq + 1) & SEQUENCE_MASK);
+    this.handedOver += chunk.records;
     const bytes = chunk.payload.byteLength + chunk.numbers.byteLength;
     this.transit.set(seq, { bytes, records: chunk.records });
     this.transitBytes += bytes;
@@ -232,6 +260,7 @@ export class WorkerQueue implements RecordQueue {
         return;
       case 'closed':
         this.exporter.metrics.add(message.counts);
+        this.settledByWorker += settled(message.counts);
         return;
     }
   }
@@ -239,6 +268,7 @@ export class WorkerQueue implements RecordQueue {
   private progress(held: HeldCounts, counts: SelfMetricsCounts): void {
     this.held = held;
     this.exporter.metrics.add(counts);
+    this.settledByWorker += settled(counts);
     if (this.transit.size === 0 && held.records === 0 && this.flushes.size === 0 && !this.closing) this.worker.unref();
   }
 
@@ -252,7 +282,9 @@ export class WorkerQueue implements RecordQueue {
     if (this.failure !== undefined) return;
     this.failure = message;
     this.exporter.problems.error('worker_failed', `the delivery worker thread failed (${message}); the log records it held are counted as dropped (worker_failed)`);
-    const lost = this.transitRecords + this.held.records;
+    // Every record handed over whose fate the worker has not reported, and those not handed over yet.
+    const pending = this.writer.take()?.records ?? 0;
+    const lost = this.handedOver - this.settledByWorker + pending;
     if (lost > 0) this.exporter.recordDrop('worker_failed', lost);
     this.transit.clear();
     this.transitBytes = this.transitRecords = 0;

@@ -136,6 +136,21 @@ describe('conservation under a randomly failing service', () => {
     expect(snapshot.rejected.export_error).toBeUndefined();
   });
 
+  test("thread 'worker' dying mid-flight: what it held is counted once, as worker_failed, never twice", async () => {
+    let died = 0;
+    for (const seed of [12, 13, 14]) {
+      const random = seeded(seed);
+      const exporter = new WorkerMemoryExporter({ limits: smallLimits(), retry: fastRetry, serviceSeed: seed, workerDiesAfterMillis: 60 });
+      const processor = new ConstraintAwareBatchProcessor({ exporter, thread: 'worker', scheduledDelayMillis: 10, shutdownTimeoutMillis: 2_000 });
+      const emitted = 2_000;
+      await emitRandom(processor, emitted, random);
+      const snapshot = exporter.metrics.snapshot();
+      expect(snapshot.exported + snapshot.droppedTotal + snapshot.rejectedTotal, `seed ${seed}`).toBe(emitted);
+      if ((snapshot.dropped.worker_failed ?? 0) > 0) died++;
+    }
+    expect(died).toBeGreaterThan(0);
+  });
+
   test("thread 'worker' whose exporter cannot be built there: every record is counted as worker_failed, flush and shutdown return", async () => {
     const exporter = new WorkerMemoryExporter({ limits: smallLimits(), exportName: 'NoSuchExporter' });
     const processor = new ConstraintAwareBatchProcessor({ exporter, thread: 'worker', scheduledDelayMillis: 5 });

@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { workerRecipe, type ConstraintAwareExporterOptions, type ProviderLimits } from '@otel-cloud-logs/core';
 import { MemoryExporter } from './memory-exporter.ts';
 import { randomService, seeded } from './random-service.ts';
@@ -8,6 +9,8 @@ export interface WorkerMemoryExporterOptions extends Pick<ConstraintAwareExporte
   readonly serviceSeed?: number;
   /** The export the worker looks for (a wrong one makes building the twin fail). */
   readonly exportName?: string;
+  /** The twin ends its worker thread this long after it was built (a crash mid-flight). */
+  readonly workerDiesAfterMillis?: number;
 }
 
 /** A MemoryExporter whose twin can be built in a worker thread from plain options (`thread: 'worker'` tests). */
@@ -17,5 +20,6 @@ export class WorkerMemoryExporter extends MemoryExporter {
     this.sendDelayMillis = 1;
     if (options.serviceSeed !== undefined) randomService(this, seeded(options.serviceSeed));
     this.workerRecipe = workerRecipe(import.meta.url, options.exportName ?? 'WorkerMemoryExporter', options);
+    if (!isMainThread && options.workerDiesAfterMillis !== undefined) setTimeout(() => process.exit(3), options.workerDiesAfterMillis);
   }
 }
