@@ -33,8 +33,11 @@ let scratchBytes = 0;
 
 /** Sets a record's fragment and its UTF-8 byte length, encoding it once. */
 export function setFragment(out: EncodedRecord, fragment: string): void {
-  // At most 3 bytes per UTF-16 unit: the scratch always holds the whole fragment.
-  if (fragment.length * 3 > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(fragment.length * 3, scratch.length * 2));
+  // At most 3 bytes per UTF-16 unit: the scratch always holds the whole fragment. One huge record must not keep a
+  // huge scratch alive: it shrinks back once records are ordinary again.
+  const needed = fragment.length * 3;
+  if (needed > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(needed, scratch.length * 2));
+  else if (scratch.length > 8 * 1024 * 1024 && needed < 1024 * 1024) scratch = Buffer.allocUnsafeSlow(1024 * 1024);
   scratchBytes = scratch.write(fragment, 0, 'utf8');
   scratchFragment = fragment;
   out.fragment = fragment;

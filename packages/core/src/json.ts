@@ -33,6 +33,8 @@ function isPlainJson(value: unknown, depth: number): boolean {
   }
   if (value === null) return true;
   if (depth > 32) return false; // deep or cyclic: toJsonValue cuts cycles
+  // JSON.stringify would call a toJSON method (even a non-enumerable own one); toJsonValue ignores it.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
     return true;

@@ -33,6 +33,14 @@ describe('jsonOf', () => {
     }
   });
 
+  test('a toJSON method (own, even non-enumerable, or on an array) is ignored, as toJsonValue ignores it', () => {
+    const hidden = { a: 1 };
+    Object.defineProperty(hidden, 'toJSON', { value: () => 'HIDDEN', enumerable: false });
+    const array = Object.assign([1, 2], { toJSON: () => 'ARR' });
+    expect(jsonOf(hidden)).toBe('{"a":1}');
+    expect(jsonOf(array)).toBe('[1,2]');
+  });
+
   test('cycles and deep nesting take the exact path', () => {
     const node: Record<string, unknown> = { name: 'n' };
     node.self = node;
