@@ -46,17 +46,3 @@ function isPlainJson(value: unknown, depth: number): boolean {
   for (let i = 0; i < keys.length; i++) if (!isPlainJson((value as Record<string, unknown>)[keys[i]!], depth + 1)) return false;
   return true;
 }
-
-const keyPrefixes = new Map<string, string>();
-const MAX_CACHED_KEYS = 10_000;
-
-/** `"key":`, escaped once per distinct key (attribute keys repeat from record to record). */
-export function jsonKey(key: string): string {
-  let prefix = keyPrefixes.get(key);
-  if (prefix === undefined) {
-    prefix = `${JSON.stringify(key)}:`;
-    if (keyPrefixes.size >= MAX_CACHED_KEYS) keyPrefixes.clear();
-    if (key.length <= 256) keyPrefixes.set(key, prefix);
-  }
-  return prefix;
-}

@@ -103,8 +103,7 @@ const keyValuePrefixes = new Map<string, string>();
 const MAX_CACHED_KEYS = 10_000;
 
 /**
- * `{"key":"…","value":`, escaped once per distinct key (attribute keys repeat from record to record). Core's
- * `jsonKey` caches `"key":` prefixes of JSON objects; in OTLP the key is a value, so it needs its own cache.
+ * `{"key":"…","value":`, escaped once per distinct key (attribute keys repeat from record to record).
  */
 function keyValuePrefix(key: string): string {
   let prefix = keyValuePrefixes.get(key);
