@@ -14,7 +14,7 @@ interface OpenRequest {
   batch: EncodedBatch | undefined;
   openedAt: number;
   /** Bytes of the last sealed batch: the next one starts that large, so that it rarely has to grow. */
-  capacityHint: number;
+  capacityHint: number | undefined;
 }
 
 /**
@@ -122,7 +122,7 @@ export class Batcher {
       frame: this.codec.frame(entry.destination, entry),
       batch: undefined,
       openedAt: 0,
-      capacityHint: 16 * 1024,
+      capacityHint: undefined,
     };
     list.push(open);
     return open;

@@ -160,17 +160,22 @@ export class EncodedBatch {
 
   /** A new batch of the records for which `keep(index)` is true, in their order (for partial resends). */
   filter(keep: (index: number) => boolean): EncodedBatch {
-    const out = new EncodedBatch(this.frame, this.perEventOverhead, this.used);
-    for (let i = 0; i < this.count; i++) if (keep(i)) out.appendBytes(this.fragmentAt(i), this.sizes[i]!, this.times[i]!);
-    return out;
+    const indices: number[] = [];
+    for (let i = 0; i < this.count; i++) if (keep(i)) indices.push(i);
+    return this.copyOf(indices);
   }
 
   /** The batch in time order (stable for equal times): a copy. */
   sorted(): EncodedBatch {
     const order = Array.from({ length: this.count }, (_, i) => i);
     order.sort((a, b) => this.times[a]! - this.times[b]! || a - b);
+    return this.copyOf(order);
+  }
+
+  /** A new batch of the records at `indices`, in that order. */
+  private copyOf(indices: readonly number[]): EncodedBatch {
     const out = new EncodedBatch(this.frame, this.perEventOverhead, this.used + this.frame.tail.length);
-    for (const i of order) out.appendBytes(this.fragmentAt(i), this.sizes[i]!, this.times[i]!);
+    for (const i of indices) out.appendBytes(this.fragmentAt(i), this.sizes[i]!, this.times[i]!);
     return out;
   }
 
@@ -181,10 +186,6 @@ export class EncodedBatch {
     this.sizes[this.count] = size;
     this.count++;
     if (timeMillis < this.maxTime) this.inOrder = false;
-    this.track(size, timeMillis);
-  }
-
-  private track(size: number, timeMillis: number): void {
     this.serviceBytes += size + this.perEventOverhead;
     if (timeMillis < this.minTime) this.minTime = timeMillis;
     if (timeMillis > this.maxTime) this.maxTime = timeMillis;

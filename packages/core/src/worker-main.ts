@@ -28,6 +28,18 @@ function countsSinceLastReport(): SelfMetricsCounts {
   return delta;
 }
 
+function isEmpty(counts: SelfMetricsCounts): boolean {
+  return (
+    counts.exported === 0 &&
+    counts.truncated === 0 &&
+    counts.requests === 0 &&
+    counts.retriedRequests === 0 &&
+    counts.throttledRequests === 0 &&
+    Object.keys(counts.dropped).length === 0 &&
+    Object.keys(counts.rejected).length === 0
+  );
+}
+
 /** What the queue holds, also published in shared memory for an application thread that waits for room. */
 function held(): HeldCounts {
   const now = queue ? queue.held : { bytes: 0, records: 0 };
@@ -55,10 +67,15 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
     exporter.problems.redirect((level, text) => post({ type: 'problem', level, text }));
     reported = exporter.metrics.counts();
     queue = new BatchQueue(exporter, message.queue);
-    // Deliveries finish between chunks: their counts go back at least this often while anything is held.
+    // Deliveries finish between chunks: what they counted, and what the queue then holds, goes back this often
+    // whenever either changed (a queue that just emptied included: the application's thread unrefs the worker on it).
+    let postedHeld: HeldCounts = { bytes: 0, records: 0 };
     progressTimer = setInterval(() => {
       const holding = held();
-      if (holding.records > 0 || SelfMetrics.difference(exporter!.metrics.counts(), reported!).requests > 0) post({ type: 'progress', held: holding, counts: countsSinceLastReport() });
+      const delta = countsSinceLastReport();
+      if (holding.bytes === postedHeld.bytes && holding.records === postedHeld.records && isEmpty(delta)) return;
+      postedHeld = holding;
+      post({ type: 'progress', held: holding, counts: delta });
     }, 50);
   } catch (error) {
     post({ type: 'fatal', message: `the exporter could not be built in the worker: ${(error as Error).message}` });
