@@ -187,12 +187,7 @@ export class WorkerQueue implements RecordQueue {
    */
   private readShared(): number {
     const ingested = Atomics.load(this.shared, INGESTED_SEQ);
-    for (const [seq, chunk] of this.transit) {
-      if (!sequenceReached(seq, ingested)) break;
-      this.transit.delete(seq);
-      this.transitBytes -= chunk.bytes;
-      this.transitRecords -= chunk.records;
-    }
+    this.leaveTransit(ingested);
     this.held = { bytes: Atomics.load(this.shared, HELD_BYTES), records: Atomics.load(this.shared, HELD_RECORDS) };
     return ingested;
   }
@@ -232,16 +227,10 @@ export class WorkerQueue implements RecordQueue {
 
   private onMessage(message: FromWorker): void {
     switch (message.type) {
-      case 'ingested': {
-        const chunk = this.transit.get(message.seq);
-        this.transit.delete(message.seq);
-        if (chunk) {
-          this.transitBytes -= chunk.bytes;
-          this.transitRecords -= chunk.records;
-        }
+      case 'ingested':
+        this.leaveTransit(message.seq);
         this.progress(message.held, message.counts);
         return;
-      }
       case 'progress':
         this.progress(message.held, message.counts);
         return;
@@ -259,17 +248,31 @@ export class WorkerQueue implements RecordQueue {
         this.fail(message.message);
         return;
       case 'closed':
-        this.exporter.metrics.add(message.counts);
-        this.settledByWorker += settled(message.counts);
+        this.takeCounts(message.counts);
         return;
     }
   }
 
   private progress(held: HeldCounts, counts: SelfMetricsCounts): void {
     this.held = held;
+    this.takeCounts(counts);
+    if (this.transit.size === 0 && held.records === 0 && this.flushes.size === 0 && !this.closing) this.worker.unref();
+  }
+
+  /** Adds what the worker counted to the exporter's metrics (and to the fates it has settled). */
+  private takeCounts(counts: SelfMetricsCounts): void {
     this.exporter.metrics.add(counts);
     this.settledByWorker += settled(counts);
-    if (this.transit.size === 0 && held.records === 0 && this.flushes.size === 0 && !this.closing) this.worker.unref();
+  }
+
+  /** Chunks are taken in order: every chunk up to `published` has left transit. */
+  private leaveTransit(published: number): void {
+    for (const [seq, chunk] of this.transit) {
+      if (!sequenceReached(seq, published)) break;
+      this.transit.delete(seq);
+      this.transitBytes -= chunk.bytes;
+      this.transitRecords -= chunk.records;
+    }
   }
 
   /** Keeps the process alive while the worker has records or answers to give, as pending HTTP would in-thread. */
