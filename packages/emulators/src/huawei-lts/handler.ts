@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EmulatorHandler, EmulatorRequest, EmulatorResponse } from '../common/http-server.ts';
 import type { FaultRule } from '../common/faults.ts';
+import { errorFor, gaError, ltsError, reportError } from './errors.ts';
+import { routeOf, type Service } from './routes.ts';
 import { verifySignature, type EmulatorAkSk } from './signature.ts';
 import type { HuaweiLtsState, LogGroup, Project, StoredLogtank } from './state.ts';
 
@@ -50,31 +52,6 @@ const RESERVED_FIELDS = new Set([
 const LTS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const NANOS_PER_MILLI = 1_000_000n;
 
-type Service = 'lts' | 'report' | 'ga';
-
-interface Route {
-  readonly operation: string;
-  readonly service: Service | 'iam';
-  readonly projectId?: string;
-  readonly params: readonly string[];
-}
-
-function ltsError(status: number, code: string, message: string): EmulatorResponse {
-  return { status, body: { error_code: code, error_msg: message } };
-}
-
-function reportError(status: number, code: string, message: string): EmulatorResponse {
-  return { status, body: { errorCode: code, error_msg: message, result: null } };
-}
-
-function gaError(status: number, code: string, message: string): EmulatorResponse {
-  return { status, body: { request_id: randomUUID(), error_code: code, error_msg: message } };
-}
-
-function errorFor(service: Service, status: number, code: string, message: string): EmulatorResponse {
-  return service === 'report' ? reportError(status, code, message) : service === 'ga' ? gaError(status, code, message) : ltsError(status, code, message);
-}
-
 function checkName(name: unknown): string | undefined {
   if (typeof name !== 'string' || !LTS_NAME.test(name)) return 'name must be 1-64 letters, digits, _ - .';
   if (name.startsWith('.') || name.startsWith('_') || name.endsWith('.')) return 'name must not start with . or _ nor end with .';
@@ -91,42 +68,6 @@ function parseJson(body: Buffer): unknown {
   return JSON.parse(body.toString('utf8'), (key, value, context?: { source?: string }) =>
     key === 'log_time_ns' && typeof value === 'number' && context?.source !== undefined && /^-?\d+$/.test(context.source) ? BigInt(context.source) : value,
   );
-}
-
-export function routeOf(request: EmulatorRequest): Route {
-  const segments = request.path.split('/').filter((s) => s !== '').map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
-  const m = request.method;
-  const [first, second, third, fourth, fifth, sixth] = segments;
-  if (request.path === '/v3/auth/tokens' && m === 'POST') return { operation: 'CreateToken', service: 'iam', params: [] };
-  if (first === 'v1' && second === 'logtanks') {
-    if (segments.length === 2 && m === 'POST') return { operation: 'CreateLogtank', service: 'ga', params: [] };
-    if (segments.length === 2 && m === 'GET') return { operation: 'ListLogtanks', service: 'ga', params: [] };
-    if (segments.length === 3 && m === 'GET') return { operation: 'ShowLogtank', service: 'ga', params: [third!] };
-    if (segments.length === 3 && m === 'DELETE') return { operation: 'DeleteLogtank', service: 'ga', params: [third!] };
-  }
-  if (first === 'v2' && second !== undefined) {
-    const projectId = second;
-    if (third === 'groups') {
-      if (segments.length === 3) return { operation: m === 'POST' ? 'CreateLogGroup' : m === 'GET' ? 'ListLogGroups' : 'Unknown', service: 'lts', projectId, params: [] };
-      if (segments.length === 4 && m === 'DELETE') return { operation: 'DeleteLogGroup', service: 'lts', projectId, params: [fourth!] };
-      if (segments.length === 5 && fifth === 'streams') {
-        return { operation: m === 'POST' ? 'CreateLogStream' : m === 'GET' ? 'ListLogStreams' : 'Unknown', service: 'lts', projectId, params: [fourth!] };
-      }
-      if (segments.length === 6 && fifth === 'streams' && m === 'DELETE') return { operation: 'DeleteLogStream', service: 'lts', projectId, params: [fourth!, sixth!] };
-    }
-    const tail = segments.slice(7).join('/');
-    if (third === 'lts' && fourth === 'groups' && sixth === 'streams' && m === 'POST' && segments[8] === 'contents' && segments[7] === 'tenant') {
-      if (tail === 'tenant/contents') return { operation: 'ReportLogs', service: 'report', projectId, params: [fifth!, segments[6]!] };
-      if (tail === 'tenant/contents/high-accuracy') return { operation: 'ReportHighAccuracyLogs', service: 'report', projectId, params: [fifth!, segments[6]!] };
-    }
-  }
-  return { operation: 'Unknown', service: 'lts', params: [] };
 }
 
 /** The HTTP behaviour of LTS (control plane and reporting), IAM token issuing and GA logtanks on one server. */
