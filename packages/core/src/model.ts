@@ -75,14 +75,13 @@ function internLookup(accountId: string, logGroup: string, logStream: string): D
   let byStream = byGroup.get(logGroup);
   if (!byStream) byGroup.set(logGroup, (byStream = new Map()));
   let destination = byStream.get(logStream);
-  if (!destination) {
-    // Bounded: a runaway set of distinct names must not grow the table without end (they are then just not shared).
-    if (internedCount >= MAX_INTERNED) {
-      interned.clear();
-      internedCount = 0;
-      return Object.freeze({ logGroup, logStream, accountId });
-    }
-    destination = Object.freeze({ logGroup, logStream, accountId });
+  if (destination) return destination;
+  destination = Object.freeze({ logGroup, logStream, accountId });
+  // Bounded: a runaway set of distinct names must not grow the table without end (they are then just not shared).
+  if (internedCount >= MAX_INTERNED) {
+    interned.clear();
+    internedCount = 0;
+  } else {
     byStream.set(logStream, destination);
     internedCount++;
   }
