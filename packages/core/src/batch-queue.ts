@@ -6,15 +6,23 @@ import type { EncodedBatch } from './encoded-batch.ts';
 import type { ConstraintAwareExporter } from './exporter.ts';
 import type { DropReason } from './metrics.ts';
 import type { Destination, LogEntry } from './model.ts';
-import { fitRecord } from './planner.ts';
+import { checkTimeWindow, fitRecord } from './planner.ts';
 import type { FlushReport, RecordQueue } from './record-queue.ts';
+import { sleep } from './retry.ts';
+import type { StoredFrame } from './spool/format.ts';
+import { Spool, type SpoolOptions, type SpoolSink } from './spool/spool.ts';
 
 export interface BatchQueueOptions {
   readonly scheduledDelayMillis: number;
   readonly maxQueueBytes: number;
   readonly overflow: 'drop_newest' | 'drop_oldest';
   readonly maxConcurrentExports: number;
+  /** Records on disk until delivered (the directory is locked by the processor). */
+  readonly spool?: SpoolOptions;
 }
+
+/** With a spool, records are read back from disk while memory is below this share of the bound. */
+const SPOOL_READ_BELOW = 0.75;
 
 /** A sealed request waiting for, or in, delivery. */
 interface SealedRequest {
@@ -50,12 +58,16 @@ export class BatchQueue implements RecordQueue {
   private queueRecords = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly removeQueueSource: () => void;
+  private readonly spool: Spool | undefined;
+  /** Shutting down with records left: those stay in the spool for the next run (no acks from here on). */
+  private keepingForNextRun = false;
 
   constructor(exporter: ConstraintAwareExporter, options: BatchQueueOptions) {
     this.exporter = exporter;
     this.options = options;
     this.batcher = new Batcher(exporter, (destination, batch) => this.onSealed(destination, batch));
-    this.removeQueueSource = exporter.metrics.addQueueSource(() => ({ bytes: this.queueBytes, records: this.queueRecords }));
+    this.spool = options.spool ? new Spool(options.spool, exporter, this.spoolSink()) : undefined;
+    this.removeQueueSource = exporter.metrics.addQueueSource(() => this.held);
   }
 
   get queueFill(): number {
@@ -64,7 +76,12 @@ export class BatchQueue implements RecordQueue {
 
   /** Bytes and records held now (queued, open or in flight). */
   get held(): { readonly bytes: number; readonly records: number } {
-    return { bytes: this.queueBytes, records: this.queueRecords };
+    return { bytes: this.queueBytes, records: this.queueRecords + (this.spool?.backlogRecords ?? 0) };
+  }
+
+  /** Resolves once every record queued so far is in the spool's files (at once without a spool). */
+  durable(): Promise<void> {
+    return this.spool ? this.spool.durable() : Promise.resolve();
   }
 
   enqueueRecord(record: ReadableLogRecord): void {
@@ -94,38 +111,103 @@ export class BatchQueue implements RecordQueue {
       return false;
     }
     const cost = record.fragmentBytes;
-    if (this.queueBytes + cost > this.options.maxQueueBytes && !this.makeRoom(cost)) {
+    let sequence = 0;
+    if (this.spool) {
+      // With a spool, the disk is the bound: what does not fit in memory waits on disk, in order.
+      if (!this.spool.hasRoomFor(cost)) {
+        this.drop('queue_full', 1);
+        return false;
+      }
+      const diskOnly = this.spool.backlogging || this.queueBytes + cost > this.options.maxQueueBytes;
+      sequence = this.spool.append(entry, record, diskOnly);
+      if (diskOnly) {
+        this.accepted(record, verdict === 'truncated');
+        this.spool.wake();
+        return true;
+      }
+    } else if (this.queueBytes + cost > this.options.maxQueueBytes && !this.makeRoom(cost)) {
       this.drop('queue_full', 1);
       return false;
     }
     this.queueBytes += cost;
     this.queueRecords++;
-    this.batcher.add(entry, record, now);
-    record.fragment = ''; // do not keep the last record's text alive
-    // Counted only once queued: `truncated` counts shortened records that are still delivered.
-    if (verdict === 'truncated') exporter.recordTruncated(1);
+    this.batcher.add(entry, record, now, sequence);
+    this.accepted(record, verdict === 'truncated');
     this.pump();
     this.armTimer();
     return true;
   }
 
+  private accepted(record: EncodedRecord, truncated: boolean): void {
+    record.fragment = ''; // do not keep the last record's text alive
+    // Counted only once queued: `truncated` counts shortened records that are still delivered.
+    if (truncated) this.exporter.recordTruncated(1);
+  }
+
+  private spoolSink(): SpoolSink {
+    return {
+      hasRoom: () => this.queueBytes < this.options.maxQueueBytes * SPOOL_READ_BELOW,
+      replay: (stored, fragment, size, timeMillis, sequence) => this.replay(stored, fragment, size, timeMillis, sequence),
+      damaged: (count, message) => {
+        this.exporter.metrics.recordDropped('spool_corrupt', count);
+        this.exporter.problems.warn('drop:spool_corrupt', message);
+      },
+      problem: (level, key, message) => this.exporter.problems[level](key, message),
+    };
+  }
+
+  /** A record read back from the spool: into its request, unless it fell out of the time window meanwhile. */
+  private replay(stored: StoredFrame, fragment: Buffer, size: number, timeMillis: number, sequence: number): void {
+    const now = Date.now();
+    const verdict = checkTimeWindow(timeMillis, this.exporter.limits, now);
+    if (verdict !== 'ok') {
+      this.drop(verdict, 1);
+      this.spool!.settleOne(sequence);
+      return;
+    }
+    this.queueBytes += fragment.length;
+    this.queueRecords++;
+    this.batcher.addStored(stored, fragment, size, timeMillis, sequence, now);
+    this.pump();
+    this.armTimer();
+  }
+
   async flush(timeoutMillis: number): Promise<FlushReport> {
+    const deadline = Date.now() + timeoutMillis;
+    // Records waiting on disk are part of what a flush sends: read them back as memory frees up.
+    while (this.spool?.backlogging && Date.now() < deadline) {
+      this.batcher.sealAll();
+      this.pump();
+      this.spool.wake();
+      await sleep(10);
+    }
     this.batcher.sealAll();
     this.pump();
     const upTo = this.sealedCount;
-    const complete = await this.waitFor(upTo, timeoutMillis);
-    return { complete, undeliveredRecords: this.unfinishedRecords(upTo) };
+    const complete = (await this.waitFor(upTo, Math.max(0, deadline - Date.now()))) && !this.spool?.backlogging;
+    return { complete, undeliveredRecords: this.unfinishedRecords(upTo) + (this.spool?.backlogRecords ?? 0) };
   }
 
   async close(giveUp: boolean): Promise<void> {
     if (giveUp) {
-      // Abort in-flight requests (counted as dropped 'shutdown' by delivery) and drop the queued ones.
+      // Abort in-flight requests and drop the queued ones (counted as dropped 'shutdown'); with a spool they all
+      // stay on disk for the next run instead.
+      this.keepingForNextRun = this.spool !== undefined;
       this.abort.abort(new Error('shutdown deadline passed'));
-      for (const request of this.ready.splice(0)) this.release(request, 'shutdown');
+      for (const request of this.ready.splice(0)) this.release(request, this.spool ? undefined : 'shutdown');
       await this.waitFor(this.sealedCount, 1_000);
     }
     clearTimeout(this.timer);
     this.removeQueueSource();
+    if (this.spool) {
+      const left = await this.spool.close();
+      if (left > 0) {
+        this.exporter.problems.warn(
+          'spool_kept',
+          `${left} log record(s) not delivered yet stay in the spool ${this.spool.directory}: they are sent when a processor next starts with the same spool directory`,
+        );
+      }
+    }
   }
 
   private drop(reason: DropReason, count: number): void {
@@ -145,9 +227,11 @@ export class BatchQueue implements RecordQueue {
     this.queueBytes -= request.queueBytes;
     this.queueRecords -= request.records;
     this.unfinished.delete(request.seq);
+    if (this.spool && !this.keepingForNextRun) this.spool.settle(request.batch);
     request.batch.recycle(); // finished: its memory serves the next request
     if (dropReason) this.drop(dropReason, request.records);
     for (const wake of this.flushWaiters) wake();
+    this.spool?.wake();
   }
 
   private onSealed(destination: Destination, batch: EncodedBatch): void {
@@ -161,7 +245,7 @@ export class BatchQueue implements RecordQueue {
       const request = this.ready.shift()!;
       this.inFlight++;
       const deadlineAt = Date.now() + this.exporter.retry.deadlineMillis;
-      void deliver(this.exporter, request.destination, request.batch, { deadlineAt, signal: this.abort.signal })
+      void deliver(this.exporter, request.destination, request.batch, { deadlineAt, signal: this.abort.signal, keepOnAbort: this.spool !== undefined })
         .catch(() => false)
         .then(() => {
           this.inFlight--;

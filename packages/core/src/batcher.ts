@@ -39,23 +39,43 @@ export class Batcher {
     this.timeSlots = options.timeSlots ?? true;
   }
 
-  /** Adds a record that is valid on its own (inside the time window, within the event size limit). */
-  add(entry: LogEntry, record: EncodedRecord, now: number): void {
-    const limits = this.codec.limits;
-    const open = this.openRequestFor(entry, record);
+  /**
+   * Adds a record that is valid on its own (inside the time window, within the event size limit); `sequence` is
+   * its number in the spool, if there is one.
+   */
+  add(entry: LogEntry, record: EncodedRecord, now: number, sequence = 0): void {
+    const open = this.openRequestFor(entry.destination, record.frameKey, record.timeMillis, entry, undefined);
+    const batch = this.batchFor(open, record.size, record.timeMillis, now);
+    const bytes = encodedFragment(record.fragment);
+    if (bytes) batch.appendBytes(bytes, record.size, record.timeMillis, sequence);
+    else batch.append(record.fragment, record.fragmentBytes, record.size, record.timeMillis, sequence);
+    this.sealIfFull(open, batch);
+  }
+
+  /** Adds a record read back from the spool: its fragment as bytes, with the frame it was stored with. */
+  addStored(stored: { readonly destination: Destination; readonly frameKey: string; readonly frame: RequestFrame }, fragment: Uint8Array, size: number, timeMillis: number, sequence: number, now: number): void {
+    const open = this.openRequestFor(stored.destination, stored.frameKey, timeMillis, undefined, stored.frame);
+    const batch = this.batchFor(open, size, timeMillis, now);
+    batch.appendBytes(fragment, size, timeMillis, sequence);
+    this.sealIfFull(open, batch);
+  }
+
+  /** The open batch a record of `size` at `timeMillis` fits in: the current one, or a new one after sealing it. */
+  private batchFor(open: OpenRequest, size: number, timeMillis: number, now: number): EncodedBatch {
     let batch = open.batch;
-    if (batch && !this.fits(batch, open.frame, record)) {
+    if (batch && !this.fits(batch, open.frame, size, timeMillis)) {
       this.seal(open);
       batch = undefined;
     }
     if (!batch) {
-      batch = open.batch = new EncodedBatch(open.frame, limits.perEventOverheadBytes, open.capacityHint);
+      batch = open.batch = new EncodedBatch(open.frame, this.codec.limits.perEventOverheadBytes, open.capacityHint);
       open.openedAt = now;
     }
-    const bytes = encodedFragment(record.fragment);
-    if (bytes) batch.appendBytes(bytes, record.size, record.timeMillis);
-    else batch.append(record.fragment, record.fragmentBytes, record.size, record.timeMillis);
-    if (batch.length >= limits.maxEventsPerRequest || batch.requestBytes >= open.frame.maxRequestBytes) this.seal(open);
+    return batch;
+  }
+
+  private sealIfFull(open: OpenRequest, batch: EncodedBatch): void {
+    if (batch.length >= this.codec.limits.maxEventsPerRequest || batch.requestBytes >= open.frame.maxRequestBytes) this.seal(open);
   }
 
   /** Seals every open request. */
@@ -81,13 +101,13 @@ export class Batcher {
     return earliestOpen;
   }
 
-  private fits(batch: EncodedBatch, frame: RequestFrame, record: EncodedRecord): boolean {
+  private fits(batch: EncodedBatch, frame: RequestFrame, size: number, timeMillis: number): boolean {
     const limits = this.codec.limits;
     if (batch.length === 0) return true;
     if (batch.length + 1 > limits.maxEventsPerRequest) return false;
-    if (batch.requestBytes + record.size + limits.perEventOverheadBytes > frame.maxRequestBytes) return false;
+    if (batch.requestBytes + size + limits.perEventOverheadBytes > frame.maxRequestBytes) return false;
     if (limits.maxSpanMillis !== undefined) {
-      const span = Math.max(batch.latestTime, record.timeMillis) - Math.min(batch.earliestTime, record.timeMillis);
+      const span = Math.max(batch.latestTime, timeMillis) - Math.min(batch.earliestTime, timeMillis);
       if (span > limits.maxSpanMillis) return false;
     }
     return true;
@@ -108,18 +128,19 @@ export class Batcher {
     }
   }
 
-  private openRequestFor(entry: LogEntry, record: EncodedRecord): OpenRequest {
+  /** The open request for a destination, frame key and time slot; a new one framed by `frame` or for `entry`. */
+  private openRequestFor(destination: Destination, frameKey: string, timeMillis: number, entry: LogEntry | undefined, frame: RequestFrame | undefined): OpenRequest {
     const span = this.codec.limits.maxSpanMillis;
-    const slot = !this.timeSlots || span === undefined || span === 0 ? 0 : Math.floor(record.timeMillis / span);
-    const key = destinationKey(entry.destination);
+    const slot = !this.timeSlots || span === undefined || span === 0 ? 0 : Math.floor(timeMillis / span);
+    const key = destinationKey(destination);
     let list = this.open.get(key);
     if (!list) this.open.set(key, (list = []));
-    for (const open of list) if (open.slot === slot && open.frameKey === record.frameKey) return open;
+    for (const open of list) if (open.slot === slot && open.frameKey === frameKey) return open;
     const open: OpenRequest = {
-      destination: entry.destination,
-      frameKey: record.frameKey,
+      destination,
+      frameKey,
       slot,
-      frame: this.codec.frame(entry.destination, entry),
+      frame: frame ?? this.codec.frame(destination, entry!),
       batch: undefined,
       openedAt: 0,
       capacityHint: undefined,

@@ -23,6 +23,11 @@ export interface DeliveryOptions {
   readonly deadlineAt: number;
   /** Aborts the request and any wait (shutdown). */
   readonly signal?: AbortSignal;
+  /**
+   * Records cut short by the abort stay with the caller (a spool keeps them for the next run) instead of being
+   * counted as dropped 'shutdown'.
+   */
+  readonly keepOnAbort?: boolean;
 }
 
 /**
@@ -37,7 +42,7 @@ export async function deliver(target: DeliveryTarget, destination: Destination, 
     // Checked before every attempt: a request may have waited in the queue or between retries.
     pending = dropExpired(target, pending);
     if (pending.length === 0) return true;
-    if (options.signal?.aborted) return giveUp(target, pending.length, 'shutdown');
+    if (options.signal?.aborted) return stopped(target, pending.length, options);
     const outcome = await sendSafely(target, destination, pending, attempt, options);
     if (outcome.status === 'accepted') {
       let refused = 0;
@@ -52,7 +57,7 @@ export async function deliver(target: DeliveryTarget, destination: Destination, 
     // A request cut short by shutdown failed because of the abort, not because of the service.
     const aborted = options.signal?.aborted === true;
     if (outcome.status === 'failed') {
-      if (aborted) return giveUp(target, pending.length, 'shutdown');
+      if (aborted) return stopped(target, pending.length, options);
       metrics.recordRejected(outcome.reason, pending.length);
       problems.error(`failed:${outcome.reason}`, `a request failed and is not retried (${outcome.reason}): ${outcome.error.message}`);
       return false;
@@ -61,7 +66,7 @@ export async function deliver(target: DeliveryTarget, destination: Destination, 
       pending = acceptPart(target, pending, outcome.remaining);
       if (pending.length === 0) return true;
     }
-    if (aborted) return giveUp(target, pending.length, 'shutdown');
+    if (aborted) return stopped(target, pending.length, options);
     const delay = Math.max(outcome.retryAfterMillis ?? 0, backoffDelay(attempt + 1, target.retry));
     if (Date.now() + delay > options.deadlineAt) {
       problems.error('retry_deadline', `giving up on a request after ${attempt + 1} attempt(s): ${outcome.error.message}`);
@@ -72,7 +77,7 @@ export async function deliver(target: DeliveryTarget, destination: Destination, 
     try {
       await sleep(delay, options.signal);
     } catch {
-      return giveUp(target, pending.length, 'shutdown');
+      return stopped(target, pending.length, options);
     }
   }
 }
@@ -109,6 +114,11 @@ function dropExpired(target: DeliveryTarget, batch: EncodedBatch): EncodedBatch 
     target.problems.warn(`drop:${verdict}`, describeDrop(verdict, limits));
     return false;
   });
+}
+
+/** Cut short by shutdown: dropped, unless the caller keeps the records. */
+function stopped(target: DeliveryTarget, records: number, options: DeliveryOptions): false {
+  return options.keepOnAbort ? false : giveUp(target, records, 'shutdown');
 }
 
 function giveUp(target: DeliveryTarget, records: number, reason: 'shutdown' | 'retry_deadline_exceeded'): false {

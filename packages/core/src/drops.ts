@@ -11,13 +11,15 @@ export function describeDrop(reason: DropReason, limits: ProviderLimits): string
     case 'oversize':
       return `dropping log records over ${limits.maxEventBytes} bytes (oversizeEvents: 'drop'); set oversizeEvents: 'truncate' to keep them shortened`;
     case 'queue_full':
-      return 'dropping log records because the queue is full (maxQueueBytes); the service is slower than the log rate, or unreachable';
+      return 'dropping log records because the queue is full (maxQueueBytes, or spool.maxBytes with a spool); the service is slower than the log rate, or unreachable';
     case 'retry_deadline_exceeded':
       return 'dropping log records whose request kept failing until the retry deadline';
     case 'shutdown':
       return 'dropping log records that could not be delivered before shutdown completed';
     case 'worker_failed':
       return 'dropping log records that the delivery worker thread held when it failed';
+    case 'spool_corrupt':
+      return 'skipping log records in the spool that cannot be read back (torn by a kill mid-write, or damaged on disk)';
     default:
       return `dropping log records (${reason})`;
   }

@@ -50,6 +50,8 @@ export class EncodedBatch {
   private ends: Uint32Array;
   private times: Float64Array;
   private sizes: Uint32Array;
+  /** Spool sequence numbers (0 without a spool): what the spool acknowledges once the request is finished. */
+  private seqs: Float64Array;
   private count = 0;
   private serviceBytes = 0;
   private inOrder = true;
@@ -67,6 +69,7 @@ export class EncodedBatch {
     this.ends = new Uint32Array(INITIAL_SLOTS);
     this.times = new Float64Array(INITIAL_SLOTS);
     this.sizes = new Uint32Array(INITIAL_SLOTS);
+    this.seqs = new Float64Array(INITIAL_SLOTS);
   }
 
   /** Records in the batch. */
@@ -105,6 +108,11 @@ export class EncodedBatch {
     return this.sizes[index]!;
   }
 
+  /** The records' spool sequence numbers (a copy). */
+  sequences(): Float64Array {
+    return this.seqs.slice(0, this.count);
+  }
+
   /** The wire fragment of one record (a view, not a copy). */
   fragmentAt(index: number): Buffer {
     const start = index === 0 ? this.frame.head.length : this.ends[index - 1]! + this.frame.separator.length;
@@ -112,22 +120,22 @@ export class EncodedBatch {
   }
 
   /** Appends a record's fragment (a string encoded here, once, as UTF-8) with its time and service-counted size. */
-  append(fragment: string, fragmentBytes: number, size: number, timeMillis: number): void {
+  append(fragment: string, fragmentBytes: number, size: number, timeMillis: number, sequence = 0): void {
     const separator = this.count === 0 ? 0 : this.frame.separator.length;
     this.reserve(separator + fragmentBytes);
     if (separator > 0) this.used += this.frame.separator.copy(this.data, this.used);
     this.used += this.data.write(fragment, this.used, fragmentBytes, 'utf8');
-    this.push(size, timeMillis);
+    this.push(size, timeMillis, sequence);
   }
 
   /** Appends a fragment that already is bytes (e.g. copied from another batch). */
-  appendBytes(fragment: Uint8Array, size: number, timeMillis: number): void {
+  appendBytes(fragment: Uint8Array, size: number, timeMillis: number, sequence = 0): void {
     const separator = this.count === 0 ? 0 : this.frame.separator.length;
     this.reserve(separator + fragment.length);
     if (separator > 0) this.used += this.frame.separator.copy(this.data, this.used);
     this.data.set(fragment, this.used);
     this.used += fragment.length;
-    this.push(size, timeMillis);
+    this.push(size, timeMillis, sequence);
   }
 
   /**
@@ -175,13 +183,14 @@ export class EncodedBatch {
   /** A new batch of the records at `indices`, in that order. */
   private copyOf(indices: readonly number[]): EncodedBatch {
     const out = new EncodedBatch(this.frame, this.perEventOverhead, this.used + this.frame.tail.length);
-    for (const i of indices) out.appendBytes(this.fragmentAt(i), this.sizes[i]!, this.times[i]!);
+    for (const i of indices) out.appendBytes(this.fragmentAt(i), this.sizes[i]!, this.times[i]!, this.seqs[i]!);
     return out;
   }
 
-  private push(size: number, timeMillis: number): void {
+  private push(size: number, timeMillis: number, sequence: number): void {
     if (this.count === this.ends.length) this.growSlots();
     this.ends[this.count] = this.used;
+    this.seqs[this.count] = sequence;
     this.times[this.count] = timeMillis;
     this.sizes[this.count] = size;
     this.count++;
@@ -211,5 +220,8 @@ export class EncodedBatch {
     const sizes = new Uint32Array(size);
     sizes.set(this.sizes);
     this.sizes = sizes;
+    const seqs = new Float64Array(size);
+    seqs.set(this.seqs);
+    this.seqs = seqs;
   }
 }

@@ -12,7 +12,9 @@ export type DropReason =
   | 'retry_deadline_exceeded'
   | 'shutdown'
   /** The delivery worker thread (`thread: 'worker'`) failed while it held the records. */
-  | 'worker_failed';
+  | 'worker_failed'
+  /** A record in the spool could not be read back (torn by a kill mid-write, or damaged on disk). */
+  | 'spool_corrupt';
 
 export interface SelfMetricsSnapshot {
   /** Records the service accepted. */

@@ -5,6 +5,8 @@ import type { ConstraintAwareExporter } from './exporter.ts';
 import type { LogEntry } from './model.ts';
 import type { FlushReport, RecordQueue } from './record-queue.ts';
 import { ResourceSettling } from './resource-settling.ts';
+import { SpoolLock } from './spool/directory.ts';
+import { resolveSpoolOptions, type SpoolOptions } from './spool/options.ts';
 import { WorkerQueue } from './worker-queue.ts';
 
 export interface ConstraintAwareBatchProcessorOptions {
@@ -27,6 +29,13 @@ export interface ConstraintAwareBatchProcessorOptions {
    * be copyable to a thread (no credentials function).
    */
   readonly thread?: 'main' | 'worker';
+  /**
+   * A durable spool: every accepted record is appended to segment files in `spool.directory` before it counts
+   * as queued, and deleted once delivered (or counted as dropped); a restart with the same directory sends what
+   * was left first. Records that do not fit in `maxQueueBytes` wait on disk (up to `spool.maxBytes`) instead of
+   * being dropped. A SIGKILL loses at most the last `commitIntervalMillis` of records.
+   */
+  readonly spool?: SpoolOptions;
   /** Publishes the self-metrics through this MeterProvider (once, if the exporter already does). */
   readonly meterProvider?: MeterProvider;
 }
@@ -48,6 +57,7 @@ export class ConstraintAwareBatchProcessor implements LogRecordProcessor {
   private readonly shutdownTimeoutMillis: number;
   private readonly queue: RecordQueue;
   private readonly resources: ResourceSettling;
+  private readonly spoolLock: SpoolLock | undefined;
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: ConstraintAwareBatchProcessorOptions) {
@@ -67,8 +77,15 @@ export class ConstraintAwareBatchProcessor implements LogRecordProcessor {
     if (this.maxQueueBytes < smallest) {
       throw new RangeError(`ConstraintAwareBatchProcessor: maxQueueBytes (${this.maxQueueBytes}) must hold at least one largest event (${smallest} bytes)`);
     }
-    const queueOptions = { scheduledDelayMillis, maxQueueBytes: this.maxQueueBytes, overflow, maxConcurrentExports };
-    this.queue = thread === 'worker' ? WorkerQueue.create(this.exporter, queueOptions) : new BatchQueue(this.exporter, queueOptions);
+    const spool = options.spool === undefined ? undefined : resolveSpoolOptions(options.spool, smallest);
+    this.spoolLock = spool ? SpoolLock.acquire(spool.directory) : undefined;
+    const queueOptions = { scheduledDelayMillis, maxQueueBytes: this.maxQueueBytes, overflow, maxConcurrentExports, spool };
+    try {
+      this.queue = thread === 'worker' ? WorkerQueue.create(this.exporter, queueOptions) : new BatchQueue(this.exporter, queueOptions);
+    } catch (error) {
+      this.spoolLock?.release();
+      throw error;
+    }
     this.resources = new ResourceSettling((record) => this.queue.enqueueRecord(record));
     if (options.meterProvider) this.exporter.metrics.bindMeterProvider(options.meterProvider);
   }
@@ -100,6 +117,14 @@ export class ConstraintAwareBatchProcessor implements LogRecordProcessor {
       return false;
     }
     return this.queue.enqueueEntry(entry);
+  }
+
+  /**
+   * Resolves once every record queued so far is in the spool's files (a killed process keeps them); at once
+   * without a spool. A gateway answers a request only after this.
+   */
+  durable(): Promise<void> {
+    return this.queue.durable();
   }
 
   /** How full the memory bound is, from 0 to 1: a gateway answers 429 above a threshold rather than queue more. */
@@ -139,6 +164,7 @@ export class ConstraintAwareBatchProcessor implements LogRecordProcessor {
       if (abandoned > 0) this.exporter.recordDrop('shutdown', abandoned);
     }
     await this.queue.close(!report.complete);
+    this.spoolLock?.release();
     if (!report.complete) {
       this.exporter.problems.error('shutdown_incomplete', `shutdown gave up on ${report.undeliveredRecords} log record(s) after ${this.shutdownTimeoutMillis} ms`);
     }

@@ -16,6 +16,8 @@ export interface RecordQueue {
   enqueueRecord(record: ReadableLogRecord): void;
   /** Queues an entry from elsewhere; false when it was refused here (the exporter's metrics say why). */
   enqueueEntry(entry: LogEntry): boolean;
+  /** Resolves once every record queued so far is in the spool's files (at once without a spool). */
+  durable(): Promise<void>;
   /** How full the memory bound is, from 0 to 1. */
   readonly queueFill: number;
   /** Sends every open request and waits until those and all earlier ones are finished, or the timeout passes. */

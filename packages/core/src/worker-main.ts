@@ -134,6 +134,14 @@ port.on('message', (message: ToWorker) => {
     case 'flush':
       void ready.then(() => flush(message));
       return;
+    case 'durable':
+      void ready
+        .then(() => queue?.durable())
+        .then(
+          () => post({ type: 'durable', id: message.id }),
+          (error: unknown) => post({ type: 'durable', id: message.id, error: (error as Error).message }),
+        );
+      return;
     case 'close':
       ready = ready.then(() => close(message.giveUp));
       return;

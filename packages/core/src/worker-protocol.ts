@@ -32,6 +32,8 @@ export type ToWorker =
   | { readonly type: 'init'; readonly recipe: WorkerRecipe; readonly queue: BatchQueueOptions; readonly shared: SharedArrayBuffer }
   | { readonly type: 'chunk'; readonly seq: number; readonly chunk: SnapshotChunk }
   | { readonly type: 'flush'; readonly id: number; readonly timeoutMillis: number }
+  /** Answer once every record of the chunks before this message is in the spool's files. */
+  | { readonly type: 'durable'; readonly id: number }
   | { readonly type: 'close'; readonly giveUp: boolean };
 
 /** Messages from the worker; `counts` is what the worker counted since its previous message. */
@@ -39,6 +41,7 @@ export type FromWorker =
   | { readonly type: 'ingested'; readonly seq: number; readonly held: HeldCounts; readonly counts: SelfMetricsCounts }
   | { readonly type: 'progress'; readonly held: HeldCounts; readonly counts: SelfMetricsCounts }
   | { readonly type: 'flushed'; readonly id: number; readonly report: FlushReport; readonly held: HeldCounts; readonly counts: SelfMetricsCounts }
+  | { readonly type: 'durable'; readonly id: number; readonly error?: string }
   | { readonly type: 'problem'; readonly level: ProblemLevel; readonly text: string }
   /** The exporter could not be built in the worker. */
   | { readonly type: 'fatal'; readonly message: string }

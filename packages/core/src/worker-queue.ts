@@ -60,6 +60,8 @@ export class WorkerQueue implements RecordQueue {
   private overloaded = false;
   private readonly flushes = new Map<number, (report: FlushReport) => void>();
   private flushSeq = 0;
+  private readonly durables = new Map<number, (error: string | undefined) => void>();
+  private durableSeq = 0;
   private timer: NodeJS.Timeout | undefined;
   private failure: string | undefined;
   private closed: (() => void) | undefined;
@@ -124,6 +126,17 @@ export class WorkerQueue implements RecordQueue {
     const answer = new Promise<FlushReport>((resolve) => this.flushes.set(id, resolve));
     this.busy();
     this.post({ type: 'flush', id, timeoutMillis });
+    return answer;
+  }
+
+  durable(): Promise<void> {
+    if (!this.options.spool) return Promise.resolve();
+    this.handOver();
+    if (this.failure !== undefined) return Promise.reject(new Error(`the delivery worker thread failed: ${this.failure}`));
+    const id = ++this.durableSeq;
+    const answer = new Promise<void>((resolve, reject) => this.durables.set(id, (error) => (error === undefined ? resolve() : reject(new Error(error)))));
+    this.busy();
+    this.post({ type: 'durable', id });
     return answer;
   }
 
@@ -241,6 +254,12 @@ export class WorkerQueue implements RecordQueue {
         resolve?.(message.report);
         return;
       }
+      case 'durable': {
+        const settle = this.durables.get(message.id);
+        this.durables.delete(message.id);
+        settle?.(message.error);
+        return;
+      }
       case 'problem':
         emitProblem(undefined, message.level, message.text);
         return;
@@ -256,7 +275,7 @@ export class WorkerQueue implements RecordQueue {
   private progress(held: HeldCounts, counts: SelfMetricsCounts): void {
     this.held = held;
     this.takeCounts(counts);
-    if (this.transit.size === 0 && held.records === 0 && this.flushes.size === 0 && !this.closing) this.worker.unref();
+    if (this.transit.size === 0 && held.records === 0 && this.flushes.size === 0 && this.durables.size === 0 && !this.closing) this.worker.unref();
   }
 
   /** Adds what the worker counted to the exporter's metrics (and to the fates it has settled). */
@@ -294,6 +313,8 @@ export class WorkerQueue implements RecordQueue {
     this.held = { bytes: 0, records: 0 };
     for (const resolve of this.flushes.values()) resolve({ complete: false, undeliveredRecords: lost });
     this.flushes.clear();
+    for (const settle of this.durables.values()) settle(`the delivery worker thread failed: ${message}`);
+    this.durables.clear();
     this.worker.unref();
   }
 }

@@ -1,0 +1,237 @@
+import { crc32 } from 'node:zlib';
+import type { RequestFrame } from '../encoded-batch.ts';
+import type { Destination } from '../model.ts';
+
+/**
+ * The spool's segment files are a sequence of entries, each `[u32 payload length][u32 CRC-32 of the payload]
+ * [payload]`, little-endian. The payload's first byte says what it is:
+ * - a frame: the request frame (head, separator, tail, budget) and destination that later records refer to by id;
+ *   written into a segment before its first record that uses it, so every segment can be read on its own;
+ * - a record: its frame id, its index in the segment, time, service-counted size and wire fragment (the bytes
+ *   that go into the request body, encoded once);
+ * - an ack: the sequence numbers of records whose fate is settled (delivered, refused or counted as dropped).
+ * A kill mid-write leaves a torn last entry: its length or checksum does not match, so it is detected and skipped.
+ */
+export const ENTRY_HEADER_BYTES = 8;
+export const FRAME_ENTRY = 1;
+export const RECORD_ENTRY = 2;
+export const ACK_ENTRY = 3;
+/** Record entry bytes besides the fragment: header, type, frame id, index, time, size. */
+export const RECORD_ENTRY_OVERHEAD = ENTRY_HEADER_BYTES + 1 + 4 + 4 + 8 + 4;
+
+/** A record's sequence number: its segment's number and its index in the segment (< 2^24), exact in a double. */
+export const RECORDS_PER_SEGMENT = 1 << 24;
+
+export function sequenceOf(segment: number, index: number): number {
+  return segment * RECORDS_PER_SEGMENT + index;
+}
+
+export function segmentOf(sequence: number): number {
+  return Math.floor(sequence / RECORDS_PER_SEGMENT);
+}
+
+/** A frame as stored: what a replayed record needs to rejoin a request. */
+export interface StoredFrame {
+  readonly destination: Destination;
+  readonly frameKey: string;
+  readonly frame: RequestFrame;
+}
+
+/** An append-only byte buffer that grows by doubling. */
+export class EntryBuffer {
+  bytes: Buffer;
+  length = 0;
+
+  constructor(capacity = 64 * 1024) {
+    this.bytes = Buffer.allocUnsafeSlow(capacity);
+  }
+
+  reserve(extra: number): void {
+    const needed = this.length + extra;
+    if (needed <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.bytes.length * 2));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
+
+  /** Writes the header of the entry whose payload started at `start` (its 8 header bytes reserved before it). */
+  seal(start: number): void {
+    const payloadStart = start + ENTRY_HEADER_BYTES;
+    this.bytes.writeUInt32LE(this.length - payloadStart, start);
+    this.bytes.writeUInt32LE(crc32(this.bytes.subarray(payloadStart, this.length)), start + 4);
+  }
+
+  /** Empties the buffer; a buffer grown by one burst shrinks back. */
+  clear(): void {
+    this.length = 0;
+    if (this.bytes.length > 4 * 1024 * 1024) this.bytes = Buffer.allocUnsafeSlow(1024 * 1024);
+  }
+}
+
+function writeBytes(out: EntryBuffer, bytes: Uint8Array): void {
+  out.length = out.bytes.writeUInt32LE(bytes.length, out.length);
+  out.bytes.set(bytes, out.length);
+  out.length += bytes.length;
+}
+
+function writeString(out: EntryBuffer, text: string): void {
+  writeBytes(out, Buffer.from(text, 'utf8'));
+}
+
+export function appendFrame(out: EntryBuffer, frameId: number, stored: StoredFrame): void {
+  const { destination, frameKey, frame } = stored;
+  const strings = destination.accountId.length + destination.logGroup.length + destination.logStream.length + frameKey.length;
+  out.reserve(ENTRY_HEADER_BYTES + 1 + 8 + 7 * 4 + strings * 3 + frame.head.length + frame.separator.length + frame.tail.length);
+  const start = out.length;
+  out.length += ENTRY_HEADER_BYTES;
+  out.length = out.bytes.writeUInt8(FRAME_ENTRY, out.length);
+  out.length = out.bytes.writeUInt32LE(frameId, out.length);
+  out.length = out.bytes.writeUInt32LE(frame.maxRequestBytes, out.length);
+  writeString(out, destination.accountId);
+  writeString(out, destination.logGroup);
+  writeString(out, destination.logStream);
+  writeString(out, frameKey);
+  writeBytes(out, frame.head);
+  writeBytes(out, frame.separator);
+  writeBytes(out, frame.tail);
+  out.seal(start);
+}
+
+/** Appends a record entry; the fragment is bytes already encoded, or a string of `fragmentBytes` UTF-8 bytes. */
+export function appendRecord(out: EntryBuffer, frameId: number, index: number, timeMillis: number, size: number, fragment: Uint8Array | string, fragmentBytes: number): void {
+  out.reserve(RECORD_ENTRY_OVERHEAD + fragmentBytes);
+  const bytes = out.bytes;
+  const start = out.length;
+  let at = start + ENTRY_HEADER_BYTES;
+  at = bytes.writeUInt8(RECORD_ENTRY, at);
+  at = bytes.writeUInt32LE(frameId, at);
+  at = bytes.writeUInt32LE(index, at);
+  at = bytes.writeDoubleLE(timeMillis, at);
+  at = bytes.writeUInt32LE(size, at);
+  if (typeof fragment === 'string') at += bytes.write(fragment, at, fragmentBytes, 'utf8');
+  else {
+    bytes.set(fragment, at);
+    at += fragment.length;
+  }
+  out.length = at;
+  out.seal(start);
+}
+
+/** Appends an ack of `sequences` (sorted ascending here), delta-coded as variable-length integers. */
+export function appendAck(out: EntryBuffer, sequences: Float64Array): void {
+  sequences.sort();
+  out.reserve(ENTRY_HEADER_BYTES + 1 + 8 + sequences.length * 8);
+  const start = out.length;
+  out.length += ENTRY_HEADER_BYTES;
+  out.length = out.bytes.writeUInt8(ACK_ENTRY, out.length);
+  out.length = writeVarint(out.bytes, out.length, sequences.length);
+  let previous = 0;
+  for (const sequence of sequences) {
+    out.length = writeVarint(out.bytes, out.length, sequence - previous);
+    previous = sequence;
+  }
+  out.seal(start);
+}
+
+function writeVarint(bytes: Buffer, at: number, value: number): number {
+  // Arithmetic, not bit operators: sequence numbers exceed 32 bits.
+  while (value >= 0x80) {
+    bytes[at++] = (value % 0x80) | 0x80;
+    value = Math.floor(value / 0x80);
+  }
+  bytes[at++] = value;
+  return at;
+}
+
+/** One entry read back. Views into the read buffer: valid until the next read. */
+export type Entry =
+  | { readonly type: typeof FRAME_ENTRY; readonly frameId: number; readonly stored: StoredFrame }
+  | { readonly type: typeof RECORD_ENTRY; readonly frameId: number; readonly index: number; readonly timeMillis: number; readonly size: number; readonly fragment: Buffer }
+  | { readonly type: typeof ACK_ENTRY; readonly sequences: readonly number[] };
+
+/** What one look at the bytes from `offset` found. */
+export type ReadResult =
+  | { readonly status: 'entry'; readonly entry: Entry; readonly next: number }
+  /** The entry runs past the bytes given: read more (or, at the end of a file, a torn last entry). */
+  | { readonly status: 'incomplete'; readonly needed: number }
+  /** The checksum or the layout does not match: the rest of the segment cannot be trusted. */
+  | { readonly status: 'corrupt'; readonly reason: string };
+
+export function readEntry(bytes: Buffer, offset: number, end: number): ReadResult {
+  if (end - offset < ENTRY_HEADER_BYTES) return { status: 'incomplete', needed: ENTRY_HEADER_BYTES };
+  const length = bytes.readUInt32LE(offset);
+  const total = ENTRY_HEADER_BYTES + length;
+  if (end - offset < total) return { status: 'incomplete', needed: total };
+  const payloadStart = offset + ENTRY_HEADER_BYTES;
+  const payload = bytes.subarray(payloadStart, payloadStart + length);
+  if (length === 0 || crc32(payload) !== bytes.readUInt32LE(offset + 4)) return { status: 'corrupt', reason: 'checksum mismatch' };
+  try {
+    return { status: 'entry', entry: parsePayload(payload), next: offset + total };
+  } catch (error) {
+    return { status: 'corrupt', reason: (error as Error).message };
+  }
+}
+
+function parsePayload(payload: Buffer): Entry {
+  let at = 1;
+  const bytesAt = (): Buffer => {
+    const length = payload.readUInt32LE(at);
+    at += 4;
+    if (at + length > payload.length) throw new RangeError('field runs past the entry');
+    const bytes = payload.subarray(at, at + length);
+    at += length;
+    return bytes;
+  };
+  switch (payload[0]) {
+    case FRAME_ENTRY: {
+      const frameId = payload.readUInt32LE(at);
+      const maxRequestBytes = payload.readUInt32LE(at + 4);
+      at += 8;
+      const accountId = bytesAt().toString('utf8');
+      const logGroup = bytesAt().toString('utf8');
+      const logStream = bytesAt().toString('utf8');
+      const frameKey = bytesAt().toString('utf8');
+      // Copies: a frame outlives the read buffer.
+      const head = Buffer.from(bytesAt());
+      const separator = Buffer.from(bytesAt());
+      const tail = Buffer.from(bytesAt());
+      return { type: FRAME_ENTRY, frameId, stored: { destination: { accountId, logGroup, logStream }, frameKey, frame: { head, separator, tail, maxRequestBytes } } };
+    }
+    case RECORD_ENTRY:
+      return {
+        type: RECORD_ENTRY,
+        frameId: payload.readUInt32LE(1),
+        index: payload.readUInt32LE(5),
+        timeMillis: payload.readDoubleLE(9),
+        size: payload.readUInt32LE(17),
+        fragment: payload.subarray(21),
+      };
+    case ACK_ENTRY: {
+      const sequences: number[] = [];
+      let count: number;
+      [count, at] = readVarint(payload, at);
+      let previous = 0;
+      for (let i = 0; i < count; i++) {
+        let delta: number;
+        [delta, at] = readVarint(payload, at);
+        previous += delta;
+        sequences.push(previous);
+      }
+      return { type: ACK_ENTRY, sequences };
+    }
+    default:
+      throw new RangeError(`unknown entry type ${payload[0]}`);
+  }
+}
+
+function readVarint(bytes: Buffer, at: number): [number, number] {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    if (at >= bytes.length) throw new RangeError('varint runs past the entry');
+    const byte = bytes[at++]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return [value, at];
+    scale *= 0x80;
+  }
+}

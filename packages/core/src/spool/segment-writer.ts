@@ -1,0 +1,101 @@
+import { close, fsync, openSync, read, write } from 'node:fs';
+import { promisify } from 'node:util';
+import { EntryBuffer } from './format.ts';
+
+const writeAsync = promisify(write);
+const readAsync = promisify(read);
+const fsyncAsync = promisify(fsync);
+const closeAsync = promisify(close);
+
+/**
+ * One segment file being written, with group commit: entries are appended to a memory buffer on the calling
+ * thread (no system call per record) and written out in one `write` per commit, on libuv's thread pool. While a
+ * write is under way, new entries go to a second buffer. What was written is in the OS page cache and survives a
+ * killed process; `fsync` (optional) makes it survive a power loss too.
+ */
+export class SegmentWriter {
+  readonly segment: number;
+  readonly path: string;
+  /** Next record index in this segment. */
+  records = 0;
+  /** Bytes in the file (readable back). */
+  writtenBytes = 0;
+  private readonly fd: number;
+  private readonly fsync: boolean;
+  private pending = new EntryBuffer();
+  private spare = new EntryBuffer();
+  private writingBytes = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  /** The first write error: the spool then stops being durable (reported once by the spool). */
+  error: Error | undefined;
+
+  private constructor(segment: number, path: string, fd: number, fsync: boolean) {
+    this.segment = segment;
+    this.path = path;
+    this.fd = fd;
+    this.fsync = fsync;
+  }
+
+  /** Creates the segment file (one system call, once per segment). */
+  static create(segment: number, path: string, fsync: boolean): SegmentWriter {
+    return new SegmentWriter(segment, path, openSync(path, 'wx+'), fsync);
+  }
+
+  /** Where the next entry is appended (in memory until the next commit). */
+  get buffer(): EntryBuffer {
+    return this.pending;
+  }
+
+  /** Bytes appended in all, written or not: the segment's size once committed. */
+  get bytes(): number {
+    return this.writtenBytes + this.writingBytes + this.pending.length;
+  }
+
+  /** Bytes appended but not yet in the file. */
+  get unwrittenBytes(): number {
+    return this.writingBytes + this.pending.length;
+  }
+
+  /** Resolves once everything appended before the call is in the file. Never rejects (see `error`). */
+  commit(): Promise<void> {
+    if (this.pending.length === 0 && this.writingBytes === 0) return this.chain;
+    this.chain = this.chain.then(() => this.writeOut());
+    return this.chain;
+  }
+
+  /** Reads `length` bytes at `position` of the written part into `into`. */
+  async readAt(into: Buffer, length: number, position: number): Promise<number> {
+    const { bytesRead } = await readAsync(this.fd, into, 0, length, position);
+    return bytesRead;
+  }
+
+  /** Commits what is left and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return this.chain;
+    await this.commit();
+    this.closed = true;
+    await closeAsync(this.fd).catch(() => undefined);
+  }
+
+  private async writeOut(): Promise<void> {
+    if (this.pending.length === 0 || this.closed) return;
+    const out = this.pending;
+    this.pending = this.spare;
+    this.spare = out;
+    this.writingBytes = out.length;
+    try {
+      let done = 0;
+      while (done < out.length) {
+        const { bytesWritten } = await writeAsync(this.fd, out.bytes, done, out.length - done, this.writtenBytes + done);
+        done += bytesWritten;
+      }
+      if (this.fsync) await fsyncAsync(this.fd);
+    } catch (error) {
+      this.error ??= error as Error;
+    }
+    this.writtenBytes += out.length;
+    this.writingBytes = 0;
+    out.clear();
+  }
+}

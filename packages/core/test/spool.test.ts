@@ -1,0 +1,201 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { ConstraintAwareBatchProcessor, type ConstraintAwareBatchProcessorOptions } from '@otel-cloud-logs/core';
+import { MemoryExporter, smallLimits } from './support/memory-exporter.ts';
+import { appendAck, appendRecord, EntryBuffer, readEntry } from '../src/spool/format.ts';
+
+const fastRetry = { initialDelayMillis: 5, maxDelayMillis: 20, deadlineMillis: 60_000 };
+const directories: string[] = [];
+
+function freshDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'spool-test-'));
+  directories.push(directory);
+  return directory;
+}
+
+/** What a SIGKILL leaves behind: the files as they are now, without the process that wrote them. */
+function copyAsKilled(directory: string): string {
+  const copy = freshDirectory();
+  cpSync(directory, copy, { recursive: true });
+  rmSync(join(copy, 'LOCK'), { force: true });
+  return copy;
+}
+
+function start(exporter: MemoryExporter, directory: string, options: Partial<ConstraintAwareBatchProcessorOptions> = {}) {
+  const processor = new ConstraintAwareBatchProcessor({ exporter, scheduledDelayMillis: 20, spool: { directory, commitIntervalMillis: 20 }, ...options });
+  const provider = new LoggerProvider({ processors: [processor] });
+  return { processor, provider, logger: provider.getLogger('test') };
+}
+
+function segmentFiles(directory: string): string[] {
+  return readdirSync(directory).filter((name) => name.startsWith('segment-'));
+}
+
+async function until(condition: () => boolean, timeoutMillis = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMillis;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+describe('spool entry format', () => {
+  test('reads back what it wrote, multibyte fragments and large sequence numbers included', () => {
+    const out = new EntryBuffer(16);
+    appendRecord(out, 7, 3, 1_700_000_000_123, 11, '{"m":"日本 é 😀"}', Buffer.byteLength('{"m":"日本 é 😀"}'));
+    appendAck(out, Float64Array.of(2 ** 40 + 5, 3, 2 ** 40));
+    const first = readEntry(out.bytes, 0, out.length);
+    expect(first.status).toBe('entry');
+    if (first.status !== 'entry' || first.entry.type !== 2) throw new Error('expected a record');
+    expect(first.entry).toMatchObject({ frameId: 7, index: 3, timeMillis: 1_700_000_000_123, size: 11 });
+    expect(first.entry.fragment.toString('utf8')).toBe('{"m":"日本 é 😀"}');
+    const second = readEntry(out.bytes, first.next, out.length);
+    if (second.status !== 'entry' || second.entry.type !== 3) throw new Error('expected an ack');
+    expect(second.entry.sequences).toEqual([3, 2 ** 40, 2 ** 40 + 5]);
+    expect(second.next).toBe(out.length);
+  });
+
+  test('a torn entry is incomplete and a flipped byte fails the checksum', () => {
+    const out = new EntryBuffer();
+    appendRecord(out, 1, 0, 1, 5, 'hello', 5);
+    expect(readEntry(out.bytes, 0, out.length - 1).status).toBe('incomplete');
+    out.bytes[out.length - 1] ^= 0xff;
+    expect(readEntry(out.bytes, 0, out.length)).toMatchObject({ status: 'corrupt' });
+  });
+});
+
+describe('ConstraintAwareBatchProcessor with a spool', () => {
+  test('delivers every record and leaves no segment behind after a clean shutdown', async () => {
+    const directory = freshDirectory();
+    const exporter = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    const { provider, logger } = start(exporter, directory);
+    for (let i = 0; i < 500; i++) logger.emit({ body: `record ${i}`, attributes: { log_stream_value: `s${i % 3}` } });
+    await provider.shutdown();
+    expect(exporter.messages().sort()).toEqual(Array.from({ length: 500 }, (_, i) => `record ${i}`).sort());
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 500, droppedTotal: 0 });
+    expect(readdirSync(directory)).toEqual([]);
+  });
+
+  test('after a kill, a new processor sends what was not acknowledged, and nothing that was', async () => {
+    const directory = freshDirectory();
+    const exporter = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    // Stream 'stuck' never gets through; stream 'fine' does.
+    exporter.behaviour = (destination) => (destination.logStream === 'stuck' ? { status: 'retry', error: new Error('503') } : undefined);
+    const { processor, logger } = start(exporter, directory);
+    for (let i = 0; i < 300; i++) logger.emit({ body: `r${i}`, attributes: { log_stream_value: i % 2 === 0 ? 'fine' : 'stuck' } });
+    await until(() => exporter.messages({ logGroup: 'default-group', logStream: 'fine' }).length === 150);
+    await new Promise((resolve) => setTimeout(resolve, 60)); // the acks' group commit
+    await processor.durable();
+    const killed = copyAsKilled(directory);
+
+    const second = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    const restarted = start(second, killed);
+    await restarted.provider.shutdown();
+    const expected = Array.from({ length: 150 }, (_, i) => `r${2 * i + 1}`);
+    expect(second.messages({ logGroup: 'default-group', logStream: 'stuck' })).toEqual(expected);
+    expect(second.messages({ logGroup: 'default-group', logStream: 'fine' })).toEqual([]);
+    expect(second.metrics.snapshot().dropped).toEqual({});
+    expect(second.metrics.snapshot()).toMatchObject({ exported: 150, droppedTotal: 0 });
+    expect(segmentFiles(killed)).toEqual([]);
+    exporter.behaviour = undefined;
+    await processor.shutdown();
+  });
+
+  test('a record torn by a kill mid-write is skipped and counted; the others are sent', async () => {
+    const directory = freshDirectory();
+    const exporter = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    exporter.behaviour = () => ({ status: 'retry', error: new Error('503') });
+    const { processor, logger } = start(exporter, directory);
+    for (let i = 0; i < 20; i++) logger.emit({ body: `r${i}` });
+    await processor.durable();
+    const killed = copyAsKilled(directory);
+    const [segment] = segmentFiles(killed);
+    const path = join(killed, segment!);
+    truncateSync(path, statSync(path).size - 3);
+
+    const second = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    const restarted = start(second, killed);
+    await restarted.provider.shutdown();
+    expect(second.messages()).toEqual(Array.from({ length: 19 }, (_, i) => `r${i}`));
+    expect(second.metrics.snapshot().dropped).toEqual({ spool_corrupt: 1 });
+    exporter.behaviour = undefined;
+    await processor.shutdown();
+  });
+
+  test('records that fell out of the time window while the process was down are counted too_old, not sent', async () => {
+    const directory = freshDirectory();
+    const limits = smallLimits({ maxAgeMillis: 1_500, timeWindowMarginMillis: 100 });
+    const exporter = new MemoryExporter(limits, { retry: fastRetry });
+    exporter.behaviour = () => ({ status: 'retry', error: new Error('503') });
+    const { processor, logger } = start(exporter, directory);
+    for (let i = 0; i < 10; i++) logger.emit({ body: `old ${i}` });
+    await processor.durable();
+    const killed = copyAsKilled(directory);
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+
+    const second = new MemoryExporter(limits, { retry: fastRetry });
+    const restarted = start(second, killed);
+    restarted.logger.emit({ body: 'new' });
+    await restarted.provider.shutdown();
+    expect(second.messages()).toEqual(['new']);
+    expect(second.metrics.snapshot()).toMatchObject({ exported: 1, dropped: { too_old: 10 } });
+    exporter.behaviour = undefined;
+    await processor.shutdown();
+  });
+
+  test('records over the memory bound wait on disk and go out in order instead of being dropped', async () => {
+    const directory = freshDirectory();
+    const exporter = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    exporter.sendDelayMillis = 5;
+    const { provider, logger } = start(exporter, directory, { maxQueueBytes: 4_000, maxConcurrentExports: 1 });
+    const bodies = Array.from({ length: 2_000 }, (_, i) => `record ${String(i).padStart(5, '0')} ${'x'.repeat(40)}`);
+    for (const body of bodies) logger.emit({ body });
+    await provider.shutdown();
+    expect(exporter.messages()).toEqual(bodies);
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 2_000, droppedTotal: 0 });
+  });
+
+  test('the disk bound drops new records as queue_full', async () => {
+    const directory = freshDirectory();
+    const exporter = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    exporter.behaviour = () => ({ status: 'retry', error: new Error('503') });
+    const { processor, logger } = start(exporter, directory, { maxQueueBytes: 4_000, spool: { directory, maxBytes: 20_000, commitIntervalMillis: 20 } });
+    for (let i = 0; i < 1_000; i++) logger.emit({ body: `record ${i} ${'x'.repeat(40)}` });
+    const dropped = exporter.metrics.snapshot().dropped.queue_full ?? 0;
+    expect(dropped).toBeGreaterThan(500);
+    await processor.durable();
+    let bytes = 0;
+    for (const name of segmentFiles(directory)) bytes += statSync(join(directory, name)).size;
+    expect(bytes).toBeLessThanOrEqual(20_000);
+    exporter.behaviour = undefined;
+    await processor.shutdown();
+    expect(exporter.metrics.snapshot().exported).toBe(1_000 - dropped);
+  });
+
+  test('one processor per directory: a second one gets a clear error, a dead process leaves its lock to take over', async () => {
+    const directory = freshDirectory();
+    const exporter = new MemoryExporter(smallLimits());
+    const { provider } = start(exporter, directory);
+    expect(() => start(new MemoryExporter(smallLimits()), directory)).toThrow(/already used by another processor in this process/);
+    await provider.shutdown();
+
+    writeFileSync(join(directory, 'LOCK'), `${process.pid === 1 ? 2 : 999_999}\n`); // no such process
+    const taken = start(new MemoryExporter(smallLimits()), directory);
+    expect(readFileSync(join(directory, 'LOCK'), 'utf8')).toBe(`${process.pid}\n`);
+    await taken.provider.shutdown();
+  });
+
+  test('bad spool options say what to fix', () => {
+    const exporter = new MemoryExporter(smallLimits());
+    expect(() => new ConstraintAwareBatchProcessor({ exporter, spool: { directory: '' } })).toThrow(/spool.directory/);
+    expect(() => new ConstraintAwareBatchProcessor({ exporter, spool: { directory: freshDirectory(), maxBytes: 10 } })).toThrow(/spool.maxBytes/);
+    expect(() => new ConstraintAwareBatchProcessor({ exporter, spool: { directory: freshDirectory(), commitIntervalMillis: 5_000 } })).toThrow(/commitIntervalMillis/);
+  });
+});
