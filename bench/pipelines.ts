@@ -100,6 +100,23 @@ async function ours(name: OurExporterName, thread: 'main' | 'worker', origin: st
   }
 }
 
+/** In-thread with the durable spool, in a fresh directory (removed when the process exits). */
+async function spooled(name: OurExporterName, origin: string): Promise<BuiltPipeline> {
+  const { ConstraintAwareBatchProcessor } = await import('@otel-cloud-logs/core');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const directory = mkdtempSync(join(tmpdir(), 'bench-spool-'));
+  process.on('exit', () => rmSync(directory, { recursive: true, force: true }));
+  const exporter = await ourExporter(name, origin);
+  try {
+    return { processor: new ConstraintAwareBatchProcessor({ exporter, spool: { directory } } as ProcessorOptions), exporter };
+  } catch (error) {
+    await exporter.shutdown();
+    throw new NotApplicable(`the spool option cannot be constructed: ${(error as Error).message}`);
+  }
+}
+
 /**
  * The stock processor with its defaults except maxQueueSize, raised to the run's record count: at its default
  * (2,048) it drops records under these bursts, and a run that sends fewer records is not comparable.
@@ -126,6 +143,8 @@ export async function buildPipeline(id: PipelineId, origin: string, records: num
       return ours('cloudwatch', 'main', origin);
     case 'cloudwatch-worker':
       return ours('cloudwatch', 'worker', origin);
+    case 'cloudwatch-spool':
+      return spooled('cloudwatch', origin);
     case 'lts':
       return ours('lts', 'main', origin);
     case 'lts-worker':
