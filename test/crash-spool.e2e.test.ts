@@ -93,10 +93,11 @@ describe.each(['main', 'worker'])('SIGKILL with a spool (thread %s)', (thread) =
     for (const [n, { count, firstIngested }] of seen) {
       if (count > 1) expect(firstIngested, `record ${n} stored ${count} times`).toBeGreaterThanOrEqual(killedAt - 600);
     }
-    // What could not be read back (at most the record torn by the kill) is counted.
+    // What could not be read back (at most the block being written at the kill: emitted within the last second)
+    // is counted.
     const { spool_corrupt: corrupt = 0, ...otherDrops } = metrics!.dropped;
     expect(otherDrops).toEqual({});
-    expect(corrupt).toBeLessThanOrEqual(1);
+    expect(corrupt).toBeLessThanOrEqual(emittedInAll - safe);
     expect(readdirSync(spoolDirectory).filter((name) => name.startsWith('segment-'))).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor, type ConstraintAwareBatchProcessorOptions } from '@otel-cloud-logs/core';
 import { MemoryExporter, smallLimits } from './support/memory-exporter.ts';
-import { appendAck, appendRecord, EntryBuffer, readEntry } from '../src/spool/format.ts';
+import { appendAck, appendRecord, BLOCK_HEADER_BYTES, countRecordEntries, EntryBuffer, readBlock, readEntry } from '../src/spool/format.ts';
 
 const fastRetry = { initialDelayMillis: 5, maxDelayMillis: 20, deadlineMillis: 60_000 };
 const directories: string[] = [];
@@ -46,28 +46,35 @@ afterEach(() => {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 
-describe('spool entry format', () => {
+describe('spool block format', () => {
   test('reads back what it wrote, multibyte fragments and large sequence numbers included', () => {
     const out = new EntryBuffer(16);
-    appendRecord(out, 7, 3, 1_700_000_000_123, 11, '{"m":"日本 é 😀"}', Buffer.byteLength('{"m":"日本 é 😀"}'));
+    const fragment = '{"m":"日本 é 😀"}';
+    appendRecord(out, 7, 3, 1_700_000_000_123, 11, fragment, Buffer.byteLength(fragment));
     appendAck(out, Float64Array.of(2 ** 40 + 5, 3, 2 ** 40));
-    const first = readEntry(out.bytes, 0, out.length);
-    expect(first.status).toBe('entry');
-    if (first.status !== 'entry' || first.entry.type !== 2) throw new Error('expected a record');
+    const bytes = Buffer.from(out.sealBlock());
+    const block = readBlock(bytes, 0, bytes.length);
+    if (block.status !== 'block') throw new Error(`expected a block, got ${block.status}`);
+    expect(block.next).toBe(bytes.length);
+    const first = readEntry(bytes, block.start, block.end);
+    if (first.entry.type !== 2) throw new Error('expected a record');
     expect(first.entry).toMatchObject({ frameId: 7, index: 3, timeMillis: 1_700_000_000_123, size: 11 });
-    expect(first.entry.fragment.toString('utf8')).toBe('{"m":"日本 é 😀"}');
-    const second = readEntry(out.bytes, first.next, out.length);
-    if (second.status !== 'entry' || second.entry.type !== 3) throw new Error('expected an ack');
+    expect(first.entry.fragment.toString('utf8')).toBe(fragment);
+    const second = readEntry(bytes, first.next, block.end);
+    if (second.entry.type !== 3) throw new Error('expected an ack');
     expect(second.entry.sequences).toEqual([3, 2 ** 40, 2 ** 40 + 5]);
-    expect(second.next).toBe(out.length);
+    expect(second.next).toBe(block.end);
   });
 
-  test('a torn entry is incomplete and a flipped byte fails the checksum', () => {
+  test('a torn block is incomplete, a flipped byte fails the checksum, and the records in them are counted', () => {
     const out = new EntryBuffer();
     appendRecord(out, 1, 0, 1, 5, 'hello', 5);
-    expect(readEntry(out.bytes, 0, out.length - 1).status).toBe('incomplete');
-    out.bytes[out.length - 1] ^= 0xff;
-    expect(readEntry(out.bytes, 0, out.length)).toMatchObject({ status: 'corrupt' });
+    appendRecord(out, 1, 1, 1, 5, 'world', 5);
+    const bytes = Buffer.from(out.sealBlock());
+    expect(readBlock(bytes, 0, bytes.length - 1).status).toBe('incomplete');
+    expect(countRecordEntries(bytes, BLOCK_HEADER_BYTES, bytes.length - 1)).toBe(2);
+    bytes[bytes.length - 1] ^= 0xff;
+    expect(readBlock(bytes, 0, bytes.length)).toMatchObject({ status: 'corrupt', next: bytes.length });
   });
 });
 
@@ -108,13 +115,15 @@ describe('ConstraintAwareBatchProcessor with a spool', () => {
     await processor.shutdown();
   });
 
-  test('a record torn by a kill mid-write is skipped and counted; the others are sent', async () => {
+  test('the block torn by a kill mid-write is skipped and its records counted; the others are sent', async () => {
     const directory = freshDirectory();
     const exporter = new MemoryExporter(smallLimits(), { retry: fastRetry });
     exporter.behaviour = () => ({ status: 'retry', error: new Error('503') });
     const { processor, logger } = start(exporter, directory);
-    for (let i = 0; i < 20; i++) logger.emit({ body: `r${i}` });
-    await processor.durable();
+    for (let i = 0; i < 10; i++) logger.emit({ body: `r${i}` });
+    await processor.durable(); // one block
+    for (let i = 10; i < 20; i++) logger.emit({ body: `r${i}` });
+    await processor.durable(); // the next: the kill tears it
     const killed = copyAsKilled(directory);
     const [segment] = segmentFiles(killed);
     const path = join(killed, segment!);
@@ -123,8 +132,8 @@ describe('ConstraintAwareBatchProcessor with a spool', () => {
     const second = new MemoryExporter(smallLimits(), { retry: fastRetry });
     const restarted = start(second, killed);
     await restarted.provider.shutdown();
-    expect(second.messages()).toEqual(Array.from({ length: 19 }, (_, i) => `r${i}`));
-    expect(second.metrics.snapshot().dropped).toEqual({ spool_corrupt: 1 });
+    expect(second.messages()).toEqual(Array.from({ length: 10 }, (_, i) => `r${i}`));
+    expect(second.metrics.snapshot().dropped).toEqual({ spool_corrupt: 10 });
     exporter.behaviour = undefined;
     await processor.shutdown();
   });

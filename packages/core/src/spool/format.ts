@@ -3,16 +3,20 @@ import type { RequestFrame } from '../encoded-batch.ts';
 import type { Destination } from '../model.ts';
 
 /**
- * The spool's segment files are a sequence of entries, each `[u32 payload length][u32 CRC-32 of the payload]
- * [payload]`, little-endian. The payload's first byte says what it is:
+ * The spool's segment files are a sequence of blocks, one per group commit: `[u32 length][u32 CRC-32][entries]`,
+ * little-endian; a block is checksummed once, when it is written out, not once per record (a CRC call per record
+ * would cost more than the rest of spooling it). Each entry is `[u32 payload length][payload]`, the payload's
+ * first byte saying what it is:
  * - a frame: the request frame (head, separator, tail, budget) and destination that later records refer to by id;
  *   written into a segment before its first record that uses it, so every segment can be read on its own;
  * - a record: its frame id, its index in the segment, time, service-counted size and wire fragment (the bytes
  *   that go into the request body, encoded once);
  * - an ack: the sequence numbers of records whose fate is settled (delivered, refused or counted as dropped).
- * A kill mid-write leaves a torn last entry: its length or checksum does not match, so it is detected and skipped.
+ * A kill mid-write leaves a torn last block: it is shorter than its length says, so it is detected and skipped (a
+ * block whose checksum does not match, too).
  */
-export const ENTRY_HEADER_BYTES = 8;
+export const BLOCK_HEADER_BYTES = 8;
+export const ENTRY_HEADER_BYTES = 4;
 export const FRAME_ENTRY = 1;
 export const RECORD_ENTRY = 2;
 export const ACK_ENTRY = 3;
@@ -37,13 +41,18 @@ export interface StoredFrame {
   readonly frame: RequestFrame;
 }
 
-/** An append-only byte buffer that grows by doubling. */
+/** The block being filled: entries appended after room for the block header, which `sealBlock` writes. */
 export class EntryBuffer {
   bytes: Buffer;
-  length = 0;
+  length = BLOCK_HEADER_BYTES;
 
   constructor(capacity = 64 * 1024) {
-    this.bytes = Buffer.allocUnsafeSlow(capacity);
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(capacity, BLOCK_HEADER_BYTES));
+  }
+
+  /** Bytes the block takes in the file (0 while it holds no entry). */
+  get size(): number {
+    return this.length === BLOCK_HEADER_BYTES ? 0 : this.length;
   }
 
   reserve(extra: number): void {
@@ -54,16 +63,21 @@ export class EntryBuffer {
     this.bytes = grown;
   }
 
-  /** Writes the header of the entry whose payload started at `start` (its 8 header bytes reserved before it). */
+  /** Writes the length of the entry that started at `start` (its header bytes reserved there). */
   seal(start: number): void {
-    const payloadStart = start + ENTRY_HEADER_BYTES;
-    this.bytes.writeUInt32LE(this.length - payloadStart, start);
-    this.bytes.writeUInt32LE(crc32(this.bytes.subarray(payloadStart, this.length)), start + 4);
+    this.bytes.writeUInt32LE(this.length - start - ENTRY_HEADER_BYTES, start);
+  }
+
+  /** Writes the block header; returns the block's bytes (valid until `clear`). */
+  sealBlock(): Buffer {
+    this.bytes.writeUInt32LE(this.length - BLOCK_HEADER_BYTES, 0);
+    this.bytes.writeUInt32LE(crc32(this.bytes.subarray(BLOCK_HEADER_BYTES, this.length)), 4);
+    return this.bytes.subarray(0, this.length);
   }
 
   /** Empties the buffer; a buffer grown by one burst shrinks back. */
   clear(): void {
-    this.length = 0;
+    this.length = BLOCK_HEADER_BYTES;
     if (this.bytes.length > 4 * 1024 * 1024) this.bytes = Buffer.allocUnsafeSlow(1024 * 1024);
   }
 }
@@ -149,27 +163,44 @@ export type Entry =
   | { readonly type: typeof RECORD_ENTRY; readonly frameId: number; readonly index: number; readonly timeMillis: number; readonly size: number; readonly fragment: Buffer }
   | { readonly type: typeof ACK_ENTRY; readonly sequences: readonly number[] };
 
-/** What one look at the bytes from `offset` found. */
-export type ReadResult =
-  | { readonly status: 'entry'; readonly entry: Entry; readonly next: number }
-  /** The entry runs past the bytes given: read more (or, at the end of a file, a torn last entry). */
+/** What one look at the bytes from a block's start found. */
+export type BlockResult =
+  /** A whole block whose checksum matches: its entries lie from `start` to `end`; the next block starts at `next`. */
+  | { readonly status: 'block'; readonly start: number; readonly end: number; readonly next: number }
+  /** The block runs past the bytes given (`needed` bytes from its start): read more, or, at a file's end, torn. */
   | { readonly status: 'incomplete'; readonly needed: number }
-  /** The checksum or the layout does not match: the rest of the segment cannot be trusted. */
-  | { readonly status: 'corrupt'; readonly reason: string };
+  /** The checksum does not match; the next block starts at `next`. */
+  | { readonly status: 'corrupt'; readonly start: number; readonly end: number; readonly next: number };
 
-export function readEntry(bytes: Buffer, offset: number, end: number): ReadResult {
-  if (end - offset < ENTRY_HEADER_BYTES) return { status: 'incomplete', needed: ENTRY_HEADER_BYTES };
+export function readBlock(bytes: Buffer, offset: number, end: number): BlockResult {
+  if (end - offset < BLOCK_HEADER_BYTES) return { status: 'incomplete', needed: BLOCK_HEADER_BYTES };
   const length = bytes.readUInt32LE(offset);
-  const total = ENTRY_HEADER_BYTES + length;
+  const total = BLOCK_HEADER_BYTES + length;
   if (end - offset < total) return { status: 'incomplete', needed: total };
+  const start = offset + BLOCK_HEADER_BYTES;
+  const status = crc32(bytes.subarray(start, start + length)) === bytes.readUInt32LE(offset + 4) ? 'block' : 'corrupt';
+  return { status, start, end: start + length, next: offset + total };
+}
+
+/** The entry at `offset` of a checked block, and where the next one starts; throws when the layout is wrong. */
+export function readEntry(bytes: Buffer, offset: number, end: number): { readonly entry: Entry; readonly next: number } {
+  if (end - offset < ENTRY_HEADER_BYTES + 1) throw new RangeError('entry header runs past the block');
+  const length = bytes.readUInt32LE(offset);
   const payloadStart = offset + ENTRY_HEADER_BYTES;
-  const payload = bytes.subarray(payloadStart, payloadStart + length);
-  if (length === 0 || crc32(payload) !== bytes.readUInt32LE(offset + 4)) return { status: 'corrupt', reason: 'checksum mismatch' };
-  try {
-    return { status: 'entry', entry: parsePayload(payload), next: offset + total };
-  } catch (error) {
-    return { status: 'corrupt', reason: (error as Error).message };
+  if (length === 0 || payloadStart + length > end) throw new RangeError('entry runs past the block');
+  return { entry: parsePayload(bytes.subarray(payloadStart, payloadStart + length)), next: payloadStart + length };
+}
+
+/** How many record entries a damaged block seems to hold (its entry lengths followed as far as they make sense). */
+export function countRecordEntries(bytes: Buffer, start: number, end: number): number {
+  let records = 0;
+  for (let at = start; at + ENTRY_HEADER_BYTES < end; ) {
+    if (bytes[at + ENTRY_HEADER_BYTES] === RECORD_ENTRY) records++;
+    const length = bytes.readUInt32LE(at);
+    if (length === 0) break;
+    at += ENTRY_HEADER_BYTES + length;
   }
+  return records;
 }
 
 function parsePayload(payload: Buffer): Entry {

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { segmentPath } from './directory.ts';
-import { ACK_ENTRY, RECORD_ENTRY, RECORDS_PER_SEGMENT } from './format.ts';
+import { ACK_ENTRY, RECORD_ENTRY, RECORDS_PER_SEGMENT, type Entry } from './format.ts';
 import { SegmentReader } from './segment-reader.ts';
 
 /** A set of record indices of one segment. */
@@ -36,10 +36,8 @@ export interface RecoveredSegment {
   /** Indices of the records whose fate was never settled. */
   readonly unsettled: IndexSet;
   readonly unsettledCount: number;
-  /** Why the segment could not be read to its end (a torn last record), if so. */
-  readonly damaged?: string;
-  /** Whether the damage may have cost a record (not when the torn entry was an ack or a frame). */
-  readonly lostRecord: boolean;
+  /** Records that could not be read back (a torn last block, a damaged one), with why. */
+  readonly damaged: readonly { readonly records: number; readonly message: string }[];
 }
 
 /**
@@ -50,13 +48,14 @@ export async function recoverSegments(directory: string, segments: readonly numb
   const present = new Map<number, IndexSet>();
   const counts = new Map<number, number>();
   const acked: number[] = [];
-  const scanned: { segment: number; path: string; bytes: number; damaged?: string; lostRecord: boolean }[] = [];
+  const scanned: { segment: number; path: string; bytes: number; damaged: { records: number; message: string }[] }[] = [];
   for (const segment of segments) {
     const path = segmentPath(directory, segment);
     const bytes = statSync(path).size;
     const indices = new IndexSet();
     let records = 0;
-    const progress = await new SegmentReader(path).read(0, bytes, true, (entry) => {
+    const damaged: { records: number; message: string }[] = [];
+    const onEntry = (entry: Entry) => {
       if (entry.type === RECORD_ENTRY) {
         indices.add(entry.index);
         records++;
@@ -64,11 +63,11 @@ export async function recoverSegments(directory: string, segments: readonly numb
         for (const sequence of entry.sequences) acked.push(sequence);
       }
       return true;
-    });
+    };
+    await new SegmentReader(path).read({ offset: 0, entry: 0 }, bytes, true, onEntry, (count, message) => damaged.push({ records: count, message }));
     present.set(segment, indices);
     counts.set(segment, records);
-    const lostRecord = progress.damaged !== undefined && (progress.damagedType === undefined || progress.damagedType === RECORD_ENTRY);
-    scanned.push({ segment, path, bytes, damaged: progress.damaged, lostRecord });
+    scanned.push({ segment, path, bytes, damaged });
   }
   for (const sequence of acked) {
     const segment = Math.floor(sequence / RECORDS_PER_SEGMENT);

@@ -9,7 +9,8 @@ const closeAsync = promisify(close);
 
 /**
  * One segment file being written, with group commit: entries are appended to a memory buffer on the calling
- * thread (no system call per record) and written out in one `write` per commit, on libuv's thread pool. While a
+ * thread (no system call per record) and written out as one checksummed block, in one `write` per commit, on
+ * libuv's thread pool. While a
  * write is under way, new entries go to a second buffer. What was written is in the OS page cache and survives a
  * killed process; `fsync` (optional) makes it survive a power loss too.
  */
@@ -49,17 +50,17 @@ export class SegmentWriter {
 
   /** Bytes appended in all, written or not: the segment's size once committed. */
   get bytes(): number {
-    return this.writtenBytes + this.writingBytes + this.pending.length;
+    return this.writtenBytes + this.writingBytes + this.pending.size;
   }
 
   /** Bytes appended but not yet in the file. */
   get unwrittenBytes(): number {
-    return this.writingBytes + this.pending.length;
+    return this.writingBytes + this.pending.size;
   }
 
   /** Resolves once everything appended before the call is in the file. Never rejects (see `error`). */
   commit(): Promise<void> {
-    if (this.pending.length === 0 && this.writingBytes === 0) return this.chain;
+    if (this.pending.size === 0 && this.writingBytes === 0) return this.chain;
     this.chain = this.chain.then(() => this.writeOut());
     return this.chain;
   }
@@ -79,22 +80,23 @@ export class SegmentWriter {
   }
 
   private async writeOut(): Promise<void> {
-    if (this.pending.length === 0 || this.closed) return;
+    if (this.pending.size === 0 || this.closed) return;
     const out = this.pending;
     this.pending = this.spare;
     this.spare = out;
-    this.writingBytes = out.length;
+    const block = out.sealBlock();
+    this.writingBytes = block.length;
     try {
       let done = 0;
-      while (done < out.length) {
-        const { bytesWritten } = await writeAsync(this.fd, out.bytes, done, out.length - done, this.writtenBytes + done);
+      while (done < block.length) {
+        const { bytesWritten } = await writeAsync(this.fd, block, done, block.length - done, this.writtenBytes + done);
         done += bytesWritten;
       }
       if (this.fsync) await fsyncAsync(this.fd);
     } catch (error) {
       this.error ??= error as Error;
     }
-    this.writtenBytes += out.length;
+    this.writtenBytes += block.length;
     this.writingBytes = 0;
     out.clear();
   }

@@ -1,4 +1,5 @@
 import { statSync, unlink } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { encodedFragment, type EncodedRecord, type RecordCodec } from '../codec.ts';
 import type { EncodedBatch } from '../encoded-batch.ts';
 import { internDestination, type Destination, type LogEntry } from '../model.ts';
@@ -6,7 +7,7 @@ import type { ProblemLevel } from '../problems.ts';
 import { listSegments, segmentPath } from './directory.ts';
 import { appendAck, appendFrame, appendRecord, FRAME_ENTRY, RECORD_ENTRY, RECORD_ENTRY_OVERHEAD, RECORDS_PER_SEGMENT, segmentOf, sequenceOf, type Entry, type StoredFrame } from './format.ts';
 import { recoverSegments, type IndexSet } from './recovery.ts';
-import { SegmentReader } from './segment-reader.ts';
+import { SegmentReader, type SegmentPosition } from './segment-reader.ts';
 import { SegmentWriter } from './segment-writer.ts';
 
 /** The durable spool of `ConstraintAwareBatchProcessor` (plain data: it is copied to a worker thread). */
@@ -24,6 +25,8 @@ export interface SpoolOptions {
 }
 
 export const DEFAULT_SPOOL_MAX_BYTES = 1024 * 1024 * 1024;
+
+const START: SegmentPosition = { offset: 0, entry: 0 };
 
 /** What the spool needs of the queue it serves. */
 export interface SpoolSink {
@@ -52,7 +55,7 @@ interface SegmentState {
 
 interface Cursor {
   segment: number;
-  offset: number;
+  position: SegmentPosition;
   readonly frames: Map<number, StoredFrame>;
 }
 
@@ -108,7 +111,7 @@ export class Spool {
     this.current = this.openSegment((existing.at(-1) ?? 0) + 1);
     if (existing.length > 0) {
       this.backlogFrom = 0;
-      this.cursor = { segment: existing[0]!, offset: 0, frames: new Map() };
+      this.cursor = { segment: existing[0]!, position: START, frames: new Map() };
     }
     this.recovering = this.recover(existing);
     this.timer = setInterval(() => this.tick(), options.commitIntervalMillis ?? 200);
@@ -142,7 +145,7 @@ export class Spool {
     if (diskOnly) {
       if (this.backlogFrom === Infinity) {
         this.backlogFrom = sequence;
-        this.cursor = { segment: this.current.segment, offset: 0, frames: new Map() };
+        this.cursor = { segment: this.current.segment, position: START, frames: new Map() };
       }
       this.backlogRecords++;
     }
@@ -197,7 +200,7 @@ export class Spool {
     let left = 0;
     for (const state of this.segments.values()) left += state.unsettled;
     // With nothing left, the current segment (acks only) goes too.
-    if (left === 0) for (const state of this.segments.values()) unlink(state.path, () => undefined);
+    if (left === 0) await Promise.all([...this.segments.values()].map((state) => rm(state.path, { force: true })));
     else this.deleteSettled();
     return left;
   }
@@ -276,8 +279,10 @@ export class Spool {
         state.recovered = found.unsettled;
         state.unsettled = found.unsettledCount;
         left += found.unsettledCount;
-        if (found.lostRecord) this.sink.damaged(1, `spool file ${found.path}: ${found.damaged}; the rest of that file is skipped`);
-        else if (found.damaged) this.sink.problem('warn', 'spool_torn_ack', `spool file ${found.path}: ${found.damaged}; it held no record (its records may be sent twice)`);
+        for (const { records, message } of found.damaged) {
+          if (records > 0) this.sink.damaged(records, `spool file ${found.path}: ${message}; its ${records} record(s) are skipped`);
+          else this.sink.problem('warn', 'spool_damaged', `spool file ${found.path}: ${message}; it held no whole record (acks lost there make records be sent again)`);
+        }
       }
       this.backlogRecords += left;
       if (left > 0) this.sink.problem('warn', 'spool_recovered', `${left} log record(s) not delivered by an earlier run are sent first (spool ${this.directory})`);
@@ -312,7 +317,7 @@ export class Spool {
     }
     const live = state === this.current;
     const end = live ? state.writer!.writtenBytes : state.bytes;
-    if (cursor.offset >= end) {
+    if (cursor.position.offset >= end) {
       if (!live) return this.advance(cursor);
       if (state.writer!.unwrittenBytes > 0) {
         await state.writer!.commit();
@@ -324,9 +329,9 @@ export class Spool {
       return false;
     }
     const reader = new SegmentReader(state.path, live ? state.writer : undefined);
-    const progress = await reader.read(cursor.offset, end, !live, (entry) => this.onBacklogEntry(state, cursor, entry));
-    cursor.offset = progress.offset;
-    if (progress.damaged) cursor.offset = end; // counted when the segment was recovered
+    // Damage in an earlier run's segment was counted when it was recovered; in this run's, it is new.
+    const onDamage = state.recovered ? () => undefined : (records: number, message: string) => this.sink.damaged(records, `spool file ${state.path}: ${message}`);
+    cursor.position = await reader.read(cursor.position, end, !live, (entry) => this.onBacklogEntry(state, cursor, entry), onDamage);
     return true;
   }
 
@@ -338,7 +343,7 @@ export class Spool {
         break;
       }
     }
-    this.cursor = { segment: next ?? this.current.segment, offset: 0, frames: new Map() };
+    this.cursor = { segment: next ?? this.current.segment, position: START, frames: new Map() };
     return true;
   }
 
