@@ -52,7 +52,7 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter {
       retentionInDays: options.retentionInDays,
       tags: options.tags,
       logGroupClass: options.logGroupClass,
-    }, (message) => this.problems.error('retention', message));
+    }, (message) => this.problems.error('retention', message), { retry: this.retry, onRetry: this.countRetry });
     this.validate();
     // Without a credentials function, a twin built from the same options can deliver from a worker thread.
     if (typeof options.credentials !== 'function') this.workerRecipe = workerRecipe(import.meta.url, 'CloudWatchLogsExporter', options);

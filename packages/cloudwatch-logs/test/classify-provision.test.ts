@@ -159,16 +159,32 @@ describe('creating missing groups and streams', () => {
     expect(emulator.events('/recreated', 's').map((event) => event.message)).toEqual(['after']);
   });
 
-  test('a failed PutRetentionPolicy does not hold the records up; it is reported once', async () => {
+  test('creation calls answered 503 or reset are retried alone, each once, however many requests wait for them', async () => {
+    emulator.faults.add({ kind: 'unavailable', operation: 'CreateLogStream', times: 1 });
+    emulator.faults.add({ kind: 'reset', operation: 'CreateLogStream', times: 1 });
+    emulator.faults.add({ kind: 'reset', operation: 'CreateLogGroup', times: 1 });
+    emulator.faults.add({ kind: 'unavailable', operation: 'CreateLogGroup', times: 1, retryAfterSeconds: 0 });
+    const exporter = exporterFor({ createLogGroup: true });
+    const outcomes = await Promise.all([0, 1, 2].map((i) => send(exporter, at('/flaky', 's'), `m${i}`)));
+    await exporter.shutdown();
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(emulator.events('/flaky', 's')).toHaveLength(3);
+    // CreateLogStream: two faults, the answer that the group is missing, then the creation after the group's.
+    expect([emulator.requestCount('CreateLogStream'), emulator.requestCount('CreateLogGroup')]).toEqual([4, 3]);
+    expect(exporter.metrics.snapshot()).toMatchObject({ retriedRequests: 4, throttledRequests: 0 });
+  });
+
+  test('a failed PutRetentionPolicy does not hold the records up: tried a few times, then reported once', async () => {
     const messages: string[] = [];
     diag.setLogger({ error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
     try {
-      emulator.faults.add({ kind: 'throttle', operation: 'PutRetentionPolicy', times: 1 });
+      emulator.faults.add({ kind: 'throttle', operation: 'PutRetentionPolicy' });
       const exporter = exporterFor({ createLogGroup: true, retentionInDays: 7 });
       expect(await send(exporter, at('/retained', 's'), 'kept')).toMatchObject({ status: 'accepted' });
       await exporter.shutdown();
       expect(emulator.events('/retained', 's')).toHaveLength(1);
       expect(messages.filter((m) => /could not set its retention to 7 days \(ThrottlingException/.test(m))).toHaveLength(1);
+      expect(emulator.requestCount('PutRetentionPolicy')).toBe(3);
     } finally {
       diag.disable();
     }

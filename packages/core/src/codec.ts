@@ -83,6 +83,8 @@ export interface SendContext {
   readonly timeoutMillis: number;
   /** 0 for the first attempt. */
   readonly attempt: number;
+  /** Epoch ms after which delivery stops retrying: where a provider's own retries inside a send (name lookups, creation) stop too. */
+  readonly deadlineAt?: number;
 }
 
 /** How a provider classifies the answer to one request. */

@@ -86,7 +86,7 @@ async function sendSafely(target: DeliveryTarget, destination: Destination, batc
   const signal = options.signal ?? new AbortController().signal;
   const timeoutMillis = Math.max(1, Math.min(target.requestTimeoutMillis, options.deadlineAt - Date.now()));
   try {
-    return await target.send(destination, batch, { signal, timeoutMillis, attempt });
+    return await target.send(destination, batch, { signal, timeoutMillis, attempt, deadlineAt: options.deadlineAt });
   } catch (error) {
     // A provider's send should classify everything; an escaped network error is still retryable.
     if (error instanceof NetworkError) return { status: 'retry', error };

@@ -11,7 +11,7 @@ import { SelfMetrics, type DropReason } from './metrics.ts';
 import { logEntryFromReadableLogRecord, type Destination, type DestinationDefaults, type LogEntry } from './model.ts';
 import { planRequests, type OversizeMode } from './planner.ts';
 import { ProblemReporter } from './problems.ts';
-import { resolveRetryOptions, type RetryOptions } from './retry.ts';
+import { resolveRetryOptions, type RetryEvent, type RetryOptions } from './retry.ts';
 import type { WorkerRecipe } from './worker-protocol.ts';
 
 /** Options every provider exporter shares. */
@@ -62,6 +62,12 @@ export abstract class ConstraintAwareExporter implements LogRecordExporter, Reco
   get name(): string {
     return this.metrics.exporterName;
   }
+
+  /** Counts a retry of a call made inside a send (a name lookup, a creation) as a retried request, and says so once. */
+  protected readonly countRetry = (event: RetryEvent): void => {
+    this.metrics.recordRetry(event.throttled);
+    this.problems.warn(event.throttled ? 'throttled' : 'retrying', `retrying a request (${event.throttled ? 'throttled' : event.error.message})`);
+  };
 
   abstract get destinationDefaults(): DestinationDefaults;
   abstract checkDestination(destination: Destination): string | undefined;

@@ -30,6 +30,16 @@ export { ConstraintAwareBatchProcessor, DEFAULT_MAX_QUEUE_BYTES, type Constraint
 export { ProblemReporter, type ProblemLevel } from './problems.ts';
 export { DEFAULT_SPOOL_MAX_BYTES, type SpoolOptions } from './spool/spool.ts';
 export { workerRecipe, type WorkerRecipe } from './worker-protocol.ts';
-export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, resolveRetryOptions, sleep, type RetryOptions } from './retry.ts';
+export {
+  DEFAULT_RETRY,
+  backoffDelay,
+  callWithRetry,
+  parseRetryAfter,
+  resolveRetryOptions,
+  sleep,
+  type CallRetryOptions,
+  type RetryEvent,
+  type RetryOptions,
+} from './retry.ts';
 export { utf8ByteLength, truncateUtf8, truncationMarker } from './utf8.ts';
 export { bridgeApiLogs, type ApiLogsGlobal } from './api-logs-bridge.ts';

@@ -1,3 +1,5 @@
+import type { SendOutcome } from './codec.ts';
+
 /** Exponential backoff with jitter, bounded by a total deadline (the stock OTLP exporter's conventions). */
 export interface RetryOptions {
   /** Delay before the first retry. Default 1,000 ms. */
@@ -64,4 +66,50 @@ export function sleep(millis: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** One retry of a call, told before its wait (to count it, or to say it). */
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  readonly error: Error;
+  readonly throttled: boolean;
+  readonly delayMillis: number;
+}
+
+/** How `callWithRetry` retries: the exporters' policy for whatever is not given. */
+export interface CallRetryOptions {
+  /** Backoff and total deadline; DEFAULT_RETRY for what is omitted. */
+  readonly retry?: Partial<RetryOptions>;
+  /** Epoch ms after which no retry starts. Default: `retry.deadlineMillis` after the first attempt. */
+  readonly deadlineAt?: number;
+  /** Attempts in all. Default: as many as fit before the deadline. */
+  readonly maxAttempts?: number;
+  /** Cuts a wait between attempts short (rejecting with the signal's reason). */
+  readonly signal?: AbortSignal;
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+/**
+ * Runs `call` until it resolves, retrying what `classify` (the provider's classifier) calls retryable (throttling,
+ * 5xx, network failures) after the exporters' backoff or the service's Retry-After, whichever is longer. Anything
+ * else (a 4xx: the configuration or the credentials are wrong) is thrown at once, unchanged; so is the last error
+ * once the next attempt would start after the deadline.
+ */
+export async function callWithRetry<T>(call: (attempt: number) => Promise<T>, classify: (error: unknown) => SendOutcome, options: CallRetryOptions = {}): Promise<T> {
+  const policy = resolveRetryOptions(options.retry);
+  const deadlineAt = options.deadlineAt ?? Date.now() + policy.deadlineMillis;
+  const maxAttempts = options.maxAttempts ?? Infinity;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call(attempt - 1);
+    } catch (error) {
+      const verdict = classify(error);
+      if (verdict.status !== 'retry' || attempt >= maxAttempts) throw error;
+      const delayMillis = Math.max(verdict.retryAfterMillis ?? 0, backoffDelay(attempt, policy));
+      if (Date.now() + delayMillis > deadlineAt) throw error;
+      options.onRetry?.({ attempt, error: verdict.error, throttled: verdict.throttled === true, delayMillis });
+      await sleep(delayMillis, options.signal);
+    }
+  }
 }

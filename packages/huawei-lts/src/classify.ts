@@ -29,13 +29,16 @@ export function classifyReport(response: HttpResponse, operation: string): SendO
   return { status: 'failed', error, reason: error.code };
 }
 
-/** Classifies a failure before the report was answered (name lookup, IAM token, network). */
+/**
+ * Classifies a failure before the report was answered (name lookup, creation, IAM token, network), and a failed
+ * provisioning call: 429, 5xx and network failures are retried, other answers (wrong configuration) are not.
+ */
 export function classifyFailure(error: unknown): SendOutcome {
   if (error instanceof NetworkError) return { status: 'retry', error };
   if (error instanceof DestinationNotFoundError) return { status: 'failed', error, reason: error.code };
   if (error instanceof HuaweiCloudError) {
-    if (error.status === 429) return { status: 'retry', error, throttled: true };
-    if (error.retryable) return { status: 'retry', error };
+    if (error.status === 429) return { status: 'retry', error, throttled: true, retryAfterMillis: error.retryAfterMillis };
+    if (error.retryable) return { status: 'retry', error, retryAfterMillis: error.retryAfterMillis };
     return { status: 'failed', error, reason: error.code };
   }
   const wrapped = error instanceof Error ? error : new Error(String(error));

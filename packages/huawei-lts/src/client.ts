@@ -1,4 +1,5 @@
-import { HttpTransport, type HttpResponse } from '@otel-cloud-logs/core';
+import { HttpTransport, callWithRetry, parseRetryAfter, type CallRetryOptions, type HttpResponse } from '@otel-cloud-logs/core';
+import { classifyFailure } from './classify.ts';
 import { resolveConnection, type HuaweiCloudConnectionOptions, type ResolvedConnection } from './config.ts';
 import { serviceError } from './errors.ts';
 import { IamTokenSource, type TokenScope } from './iam.ts';
@@ -89,10 +90,17 @@ export class HuaweiCloudClient {
     });
   }
 
-  /** Sends a call and parses the JSON answer; a status outside `expected` throws a HuaweiCloudError. */
-  async json<T>(operation: string, request: ApiRequest, expected: readonly number[]): Promise<{ status: number; body: T }> {
+  /**
+   * Sends a call and parses the JSON answer; a status outside `expected` throws a HuaweiCloudError. Throttling, 5xx
+   * and network failures are retried (the exporters' policy, or `retry`); other answers are thrown at once.
+   */
+  json<T>(operation: string, request: ApiRequest, expected: readonly number[], retry: CallRetryOptions = {}): Promise<{ status: number; body: T }> {
+    return callWithRetry(() => this.jsonOnce<T>(operation, request, expected), classifyFailure, { ...retry, signal: request.signal });
+  }
+
+  private async jsonOnce<T>(operation: string, request: ApiRequest, expected: readonly number[]): Promise<{ status: number; body: T }> {
     const response = await this.call(request);
-    if (!expected.includes(response.status)) throw serviceError(operation, response.status, response.body);
+    if (!expected.includes(response.status)) throw serviceError(operation, response.status, response.body, parseRetryAfter(response.headers['retry-after']));
     try {
       return { status: response.status, body: (response.body === '' ? {} : JSON.parse(response.body)) as T };
     } catch {

@@ -5,13 +5,16 @@ export class HuaweiCloudError extends Error {
   /** The service's error code (e.g. `LTS.0201`, `SVCSTG.ALS.200.210`, `APIGW.0301`), or `HTTP_<status>` when the body has none. */
   readonly code: string;
   readonly serviceMessage: string;
+  /** The answer's Retry-After, in milliseconds, when it had one. */
+  readonly retryAfterMillis: number | undefined;
 
-  constructor(operation: string, status: number, code: string, serviceMessage: string, hint?: string) {
+  constructor(operation: string, status: number, code: string, serviceMessage: string, hint?: string, retryAfterMillis?: number) {
     super(`${operation} failed: HTTP ${status} ${code}${serviceMessage ? `: ${serviceMessage}` : ''}${hint ? ` (${hint})` : ''}`);
     this.name = 'HuaweiCloudError';
     this.status = status;
     this.code = code;
     this.serviceMessage = serviceMessage;
+    this.retryAfterMillis = retryAfterMillis;
   }
 
   get retryable(): boolean {
@@ -58,8 +61,8 @@ const HINTS: Record<string, string> = {
   'APIGW.0301': 'the credentials were refused by the API gateway: check the AK/SK, the token or the clock',
 };
 
-export function serviceError(operation: string, status: number, body: string): HuaweiCloudError {
+export function serviceError(operation: string, status: number, body: string, retryAfterMillis?: number): HuaweiCloudError {
   const { code, message } = parseServiceCode(body);
   const resolved = code ?? `HTTP_${status}`;
-  return new HuaweiCloudError(operation, status, resolved, message, HINTS[resolved]);
+  return new HuaweiCloudError(operation, status, resolved, message, HINTS[resolved], retryAfterMillis);
 }

@@ -84,7 +84,7 @@ export class HuaweiLtsExporter extends ConstraintAwareExporter {
     this.lineOptions = { lineFormat, includeResource: options.includeResource ?? true };
     const ttlInDays = options.ttlInDays ?? 7;
     if (!Number.isInteger(ttlInDays) || ttlInDays < 1 || ttlInDays > 365) throw new RangeError(`HuaweiLtsExporter: ttlInDays must be 1-365, got ${String(options.ttlInDays)}`);
-    this.resolver = new DestinationResolver(this.client, { createMissing: options.createMissing ?? false, ttlInDays });
+    this.resolver = new DestinationResolver(this.client, { createMissing: options.createMissing ?? false, ttlInDays, retry: this.retry, onRetry: this.countRetry });
     this.defaults = { accountId: this.client.connection.projectId, logGroup: options.logGroup, logStream: options.logStream };
 
     const maxRequestBytes = positiveInteger('maxRequestBytes', options.maxRequestBytes, 512 * 1024);
@@ -144,7 +144,7 @@ export class HuaweiLtsExporter extends ConstraintAwareExporter {
   async send(destination: Destination, batch: EncodedBatch, context: SendContext): Promise<SendOutcome> {
     const { accountId: projectId, logGroup, logStream } = destination;
     try {
-      const { logGroupId, logStreamId } = await this.resolver.resolve(projectId, logGroup, logStream, context.timeoutMillis);
+      const { logGroupId, logStreamId } = await this.resolver.resolve(projectId, logGroup, logStream, context);
       const response = await this.client.call({
         service: 'ingest',
         method: 'POST',

@@ -1,6 +1,7 @@
-import { NetworkError } from '@otel-cloud-logs/core';
+import { NetworkError, callWithRetry } from '@otel-cloud-logs/core';
+import { classifyFailure } from './classify.ts';
 import type { HuaweiCloudClient } from './client.ts';
-import { HuaweiCloudError, serviceError } from './errors.ts';
+import { HuaweiCloudError } from './errors.ts';
 import type { CallOptions } from './provision.ts';
 
 /**
@@ -84,8 +85,23 @@ export async function getLogtank(client: HuaweiCloudClient, logtankId: string, o
     `get GA logtank ${logtankId}`,
     { service: 'ga', method: 'GET', segments: ['v1', 'logtanks', logtankId], timeoutMillis: timeout(options), signal: options.signal },
     [200],
+    options,
   );
   return fromWire(body.logtank);
+}
+
+/** The logtank that already sends this listener's access logs to this stream, if any. */
+async function findLogtank(client: HuaweiCloudClient, options: CreateLogtankOptions): Promise<Logtank | undefined> {
+  const { body } = await client.json<{ logtanks?: WireLogtank[] }>(
+    'list GA logtanks',
+    { service: 'ga', method: 'GET', segments: ['v1', 'logtanks'], timeoutMillis: timeout(options), signal: options.signal },
+    [200],
+    { ...options, maxAttempts: 1 },
+  );
+  const found = body.logtanks?.find(
+    (t) => t.resource_id === options.resourceId && t.log_group_id === options.logGroupId && t.log_stream_id === options.logStreamId && t.status !== 'DELETING',
+  );
+  return found && fromWire(found);
 }
 
 /** Creates a logtank and waits until it is ACTIVE; throws when it goes to ERROR or the wait times out. */
@@ -93,26 +109,32 @@ export async function createLogtank(client: HuaweiCloudClient, options: CreateLo
   for (const key of ['resourceId', 'logGroupId', 'logStreamId'] as const) {
     if (!options[key]) throw new TypeError(`createLogtank: ${key} is required`);
   }
-  const { body } = await client.json<{ logtank: WireLogtank }>(
-    `create GA logtank for ${options.resourceType ?? 'LISTENER'} ${options.resourceId}`,
-    {
-      service: 'ga',
-      method: 'POST',
-      segments: ['v1', 'logtanks'],
-      body: {
-        logtank: {
-          resource_type: options.resourceType ?? 'LISTENER',
-          resource_id: options.resourceId,
-          log_group_id: options.logGroupId,
-          log_stream_id: options.logStreamId,
+  const create = async () => {
+    const { body } = await client.json<{ logtank: WireLogtank }>(
+      `create GA logtank for ${options.resourceType ?? 'LISTENER'} ${options.resourceId}`,
+      {
+        service: 'ga',
+        method: 'POST',
+        segments: ['v1', 'logtanks'],
+        body: {
+          logtank: {
+            resource_type: options.resourceType ?? 'LISTENER',
+            resource_id: options.resourceId,
+            log_group_id: options.logGroupId,
+            log_stream_id: options.logStreamId,
+          },
         },
+        timeoutMillis: timeout(options),
+        signal: options.signal,
       },
-      timeoutMillis: timeout(options),
-      signal: options.signal,
-    },
-    [200, 201],
-  );
-  return waitForLogtank(client, body.logtank.id, options, fromWire(body.logtank));
+      [200, 201],
+      { maxAttempts: 1 },
+    );
+    return fromWire(body.logtank);
+  };
+  // An attempt cut off (reset, timeout) may still have created it: a retry takes that one rather than make a second.
+  const logtank = await callWithRetry(async (attempt) => (attempt > 0 ? await findLogtank(client, options) : undefined) ?? (await create()), classifyFailure, options);
+  return waitForLogtank(client, logtank.id, options, logtank);
 }
 
 /** Polls a logtank until it is ACTIVE; throws a LogtankStateError on ERROR, DELETING or at the deadline. */
@@ -142,7 +164,7 @@ export async function waitForLogtank(client: HuaweiCloudClient, logtankId: strin
 /** One status read while waiting: throttling, 5xx and network errors are passed over (the next poll tries again). */
 async function pollLogtank(client: HuaweiCloudClient, logtankId: string, options: CallOptions): Promise<Logtank | undefined> {
   try {
-    return await getLogtank(client, logtankId, options);
+    return await getLogtank(client, logtankId, { ...options, maxAttempts: 1 });
   } catch (error) {
     if (error instanceof NetworkError || (error instanceof HuaweiCloudError && error.retryable)) return undefined;
     throw error;
@@ -151,16 +173,17 @@ async function pollLogtank(client: HuaweiCloudClient, logtankId: string, options
 
 /** Deletes a logtank and, unless `wait` is false, waits until GA no longer knows it. A missing logtank is not an error. */
 export async function deleteLogtank(client: HuaweiCloudClient, logtankId: string, options: WaitOptions & { readonly wait?: boolean } = {}): Promise<void> {
-  const response = await client.call({
-    service: 'ga',
-    method: 'DELETE',
-    segments: ['v1', 'logtanks', logtankId],
-    timeoutMillis: timeout(options),
-    signal: options.signal,
-  });
-  if (response.status === 404) return;
-  if (response.status !== 204 && response.status !== 200 && response.status !== 202) {
-    throw serviceError(`delete GA logtank ${logtankId}`, response.status, response.body);
+  try {
+    await client.json(
+      `delete GA logtank ${logtankId}`,
+      { service: 'ga', method: 'DELETE', segments: ['v1', 'logtanks', logtankId], timeoutMillis: timeout(options), signal: options.signal },
+      [200, 202, 204],
+      options,
+    );
+  } catch (error) {
+    // Gone already (or deleted by an attempt whose answer was lost).
+    if (error instanceof HuaweiCloudError && error.status === 404) return;
+    throw error;
   }
   if (options.wait === false) return;
   const deadline = Date.now() + (options.waitTimeoutMillis ?? 120_000);

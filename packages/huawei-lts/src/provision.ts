@@ -1,3 +1,4 @@
+import type { CallRetryOptions } from '@otel-cloud-logs/core';
 import type { HuaweiCloudClient } from './client.ts';
 import { HuaweiCloudError } from './errors.ts';
 
@@ -21,9 +22,9 @@ export interface EnsureResult {
   readonly created: boolean;
 }
 
-export interface CallOptions {
+/** One call's timeout, and how it is retried (throttling, 5xx, network): the exporters' policy unless given. */
+export interface CallOptions extends CallRetryOptions {
   readonly timeoutMillis?: number;
-  readonly signal?: AbortSignal;
 }
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -61,6 +62,7 @@ export async function listLogGroups(client: HuaweiCloudClient, projectId: string
     `list LTS log groups of project ${projectId}`,
     { service: 'lts', method: 'GET', segments: ['v2', projectId, 'groups'], projectId, timeoutMillis: timeout(options), signal: options.signal },
     [200],
+    options,
   );
   return (body.log_groups ?? []).map((g) => ({ logGroupId: g.log_group_id, logGroupName: g.log_group_name, ttlInDays: g.ttl_in_days }));
 }
@@ -77,6 +79,7 @@ export async function listLogStreams(client: HuaweiCloudClient, projectId: strin
       signal: options.signal,
     },
     [200],
+    options,
   );
   return (body.log_streams ?? []).map((s) => ({ logStreamId: s.log_stream_id, logStreamName: s.log_stream_name, ttlInDays: s.ttl_in_days }));
 }
@@ -96,6 +99,7 @@ export async function createLogGroup(client: HuaweiCloudClient, projectId: strin
       signal: options.signal,
     },
     [200, 201],
+    options,
   );
   return body.log_group_id;
 }
@@ -122,6 +126,7 @@ export async function createLogStream(
       signal: options.signal,
     },
     [200, 201],
+    options,
   );
   return body.log_stream_id;
 }

@@ -1,3 +1,4 @@
+import { resolveRetryOptions, type RetryOptions } from '@otel-cloud-logs/core';
 import { HuaweiCloudClient } from './client.ts';
 import type { HuaweiCloudConnectionOptions } from './config.ts';
 import { createLogtank, deleteLogtank, getLogtank, waitForLogtank, type CreateLogtankOptions, type Logtank, type WaitOptions } from './provision-logtank.ts';
@@ -6,6 +7,8 @@ import { ensureLogGroup, ensureLogStream, isLtsId, listLogGroups, listLogStreams
 export interface HuaweiLtsProvisionerOptions extends HuaweiCloudConnectionOptions {
   /** Timeout of one HTTP request. Default 10,000 ms. */
   readonly requestTimeoutMillis?: number;
+  /** Backoff and deadline of each call's retries (throttling, 5xx, network); the exporters' defaults. */
+  readonly retry?: Partial<RetryOptions>;
 }
 
 export interface EnsureDestinationResult {
@@ -17,15 +20,18 @@ export interface EnsureDestinationResult {
 
 /**
  * Provisioning from code: log groups and streams by name (created with a TTL when absent) and Global
- * Accelerator logtanks. Uses the same credentials, environment variables and endpoints as the exporter.
+ * Accelerator logtanks. Uses the same credentials, environment variables, endpoints and retry policy as the
+ * exporter: throttled, 5xx and network-failed calls are retried; other refusals are thrown at once.
  */
 export class HuaweiLtsProvisioner {
   readonly client: HuaweiCloudClient;
   private readonly timeoutMillis: number;
+  private readonly retry: RetryOptions;
 
   constructor(options: HuaweiLtsProvisionerOptions = {}) {
     this.client = new HuaweiCloudClient(options, undefined, 'HuaweiLtsProvisioner');
     this.timeoutMillis = options.requestTimeoutMillis ?? 10_000;
+    this.retry = resolveRetryOptions(options.retry);
   }
 
   private project(projectId: string | undefined): string {
@@ -35,7 +41,7 @@ export class HuaweiLtsProvisioner {
   }
 
   private call<T extends CallOptions>(options: T): T {
-    return { timeoutMillis: this.timeoutMillis, ...options };
+    return { timeoutMillis: this.timeoutMillis, retry: this.retry, ...options };
   }
 
   listLogGroups(options: CallOptions & { projectId?: string } = {}): Promise<LogGroupInfo[]> {

@@ -1,4 +1,4 @@
-import { parseRetryAfter, type HttpResponse } from '@otel-cloud-logs/core';
+import { NetworkError, parseRetryAfter, type HttpResponse, type SendOutcome } from '@otel-cloud-logs/core';
 
 /** An error answer of ServiceWatch, with the service's code and request id when it sent them. */
 export class ServiceWatchError extends Error {
@@ -115,4 +115,14 @@ export function classifyResponse(operation: string, response: HttpResponse, secr
     throttled: status === 429,
     retryAfterMillis: retryable ? parseRetryAfter(response.headers['retry-after']) : undefined,
   });
+}
+
+/** Classifies a failed call (provisioning): 408/429/5xx answers and network failures are retried, other answers are not. */
+export function classifyCallFailure(error: unknown): SendOutcome {
+  if (error instanceof NetworkError) return { status: 'retry', error };
+  if (error instanceof ServiceWatchError) {
+    if (error.retryable) return { status: 'retry', error, throttled: error.throttled, retryAfterMillis: error.retryAfterMillis };
+    return { status: 'failed', error, reason: error.reason };
+  }
+  return { status: 'failed', error: error instanceof Error ? error : new Error(String(error)), reason: 'export_error' };
 }

@@ -23,7 +23,7 @@ export { otlpAnyValueJson, otlpKeyValuesJson, otlpLogRecordJson, toOtlpLogRecord
 export { MIN_FRAME_BYTES, createCustomLogEventsFrame } from './request-frame.ts';
 export { CLIENT_TYPE, scpSignature, signedHeaders, type SignatureInput } from './signer.ts';
 export { requestUrl, sendSigned, type ServiceWatchRequest } from './request.ts';
-export { ServiceWatchError, classifyResponse } from './classify.ts';
+export { ServiceWatchError, classifyCallFailure, classifyResponse } from './classify.ts';
 export { StreamRateLimiter } from './rate-limit.ts';
 export { CREATE_CUSTOM_LOG_EVENTS_PATH, ServiceWatchLogsExporter } from './exporter.ts';
 export {

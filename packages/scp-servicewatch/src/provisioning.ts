@@ -1,5 +1,5 @@
-import { HttpTransport, NetworkError, backoffDelay, resolveRetryOptions, sleep, type HttpResponse } from '@otel-cloud-logs/core';
-import { ServiceWatchError, classifyResponse } from './classify.ts';
+import { HttpTransport, callWithRetry, resolveRetryOptions, type RetryOptions } from '@otel-cloud-logs/core';
+import { ServiceWatchError, classifyCallFailure, classifyResponse } from './classify.ts';
 import { resolveConnection, type ServiceWatchConnection, type ServiceWatchConnectionOptions, type ServiceWatchEnvironment } from './config.ts';
 import { sendSigned, type ServiceWatchRequest } from './request.ts';
 
@@ -34,12 +34,13 @@ export interface ProvisionCustomLogStreamOptions {
 export interface ServiceWatchProvisionerOptions extends ServiceWatchConnectionOptions {
   /** Timeout of one request. Default 10,000 ms. */
   readonly requestTimeoutMillis?: number;
-  /** Attempts of a request answered 408/429/5xx or failing on the network. Default 4. */
+  /** Backoff and deadline of the retries of a call answered 408/429/5xx or failing on the network; the exporter's defaults. */
+  readonly retry?: Partial<RetryOptions>;
+  /** Attempts of one call at most. Default: as many as fit in `retry.deadlineMillis`. */
   readonly maxAttempts?: number;
 }
 
 const DEFAULT_RETENTION_DAYS = 30;
-const RETRY = resolveRetryOptions({ initialDelayMillis: 200, maxDelayMillis: 2_000 });
 
 function stringField(object: Record<string, unknown>, key: string, what: string): string {
   const value = object[key];
@@ -87,13 +88,17 @@ export class ServiceWatchProvisioner {
   private readonly connection: ServiceWatchConnection;
   private readonly http = new HttpTransport({ connectionsPerOrigin: 2 });
   private readonly timeoutMillis: number;
-  private readonly maxAttempts: number;
+  private readonly retry: RetryOptions;
+  private readonly maxAttempts: number | undefined;
 
   constructor(options: ServiceWatchProvisionerOptions = {}, env: ServiceWatchEnvironment = process.env) {
     this.connection = resolveConnection(options, env);
     this.timeoutMillis = options.requestTimeoutMillis ?? 10_000;
-    this.maxAttempts = options.maxAttempts ?? 4;
-    if (!Number.isSafeInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError('ServiceWatchProvisioner: maxAttempts must be a positive integer');
+    this.retry = resolveRetryOptions(options.retry);
+    this.maxAttempts = options.maxAttempts;
+    if (this.maxAttempts !== undefined && (!Number.isSafeInteger(this.maxAttempts) || this.maxAttempts < 1)) {
+      throw new RangeError(`ServiceWatchProvisioner: maxAttempts must be a positive integer, got ${String(this.maxAttempts)}`);
+    }
   }
 
   /** The log group with exactly this name, or undefined. */
@@ -158,22 +163,15 @@ export class ServiceWatchProvisioner {
     await this.http.close();
   }
 
-  private async call(operation: string, request: Omit<ServiceWatchRequest, 'timeoutMillis'>): Promise<unknown> {
-    for (let attempt = 1; ; attempt++) {
-      let response: HttpResponse;
-      let secrets: string[];
-      try {
-        ({ response, secrets } = await sendSigned(this.http, this.connection, { ...request, timeoutMillis: this.timeoutMillis }));
-      } catch (error) {
-        if (!(error instanceof NetworkError) || attempt >= this.maxAttempts) throw error;
-        await sleep(backoffDelay(attempt, RETRY));
-        continue;
-      }
+  /** One signed call, retried like the exporter's requests (408/429/5xx, network); other answers are thrown at once. */
+  private call(operation: string, request: Omit<ServiceWatchRequest, 'timeoutMillis'>): Promise<unknown> {
+    const attempt = async () => {
+      const { response, secrets } = await sendSigned(this.http, this.connection, { ...request, timeoutMillis: this.timeoutMillis });
       const error = classifyResponse(operation, response, secrets);
-      if (!error) return parseAnswer(operation, response.body);
-      if (!error.retryable || attempt >= this.maxAttempts) throw error;
-      await sleep(Math.max(error.retryAfterMillis ?? 0, backoffDelay(attempt, RETRY)));
-    }
+      if (error) throw error;
+      return parseAnswer(operation, response.body);
+    };
+    return callWithRetry(attempt, classifyCallFailure, { retry: this.retry, maxAttempts: this.maxAttempts });
   }
 }
 

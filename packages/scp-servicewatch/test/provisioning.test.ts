@@ -53,6 +53,36 @@ describe('provisioning from names', () => {
   });
 });
 
+describe('provisioning retries (the exporter policy: backoff, Retry-After, deadline)', () => {
+  it('provisions through 503s, throttling and connection resets, five in a row on one call, one attempt per fault', async () => {
+    const { emulator, connection } = await startEmulator();
+    stop = () => emulator.stop();
+    emulator.injectFault({ kind: 'unavailable', operation: 'ListLogGroups', times: 1 });
+    emulator.injectFault({ kind: 'reset', operation: 'CreateLogGroup', times: 2 });
+    emulator.injectFault({ kind: 'unavailable', operation: 'CreateLogGroup', times: 1, retryAfterSeconds: 0 });
+    emulator.injectFault({ kind: 'throttle', operation: 'CreateCustomLogStream', times: 2, retryAfterSeconds: 0 });
+    emulator.injectFault({ kind: 'reset', operation: 'CreateCustomLogStream', times: 2 });
+    emulator.injectFault({ kind: 'unavailable', operation: 'CreateCustomLogStream', times: 1 });
+    const stream = await provisionCustomLogStream({ ...connection, logGroupName: 'flaky', logStreamName: 's', retry: FAST_RETRY }, {});
+    expect(stream.logStreamValue).toBe(emulator.logStreams()[0]!.log_stream_value);
+    expect(emulator.logGroups()).toHaveLength(1);
+    const counts = emulator.server.requestCounts;
+    expect([counts.get('ListLogGroups'), counts.get('CreateLogGroup'), counts.get('CreateCustomLogStream')]).toEqual([2, 4, 6]);
+  });
+
+  it('does not retry a refusal of the request (missing group, wrong key): it is thrown at once', async () => {
+    const { emulator, connection } = await startEmulator();
+    stop = () => emulator.stop();
+    const provisioner = new ServiceWatchProvisioner({ ...connection, retry: FAST_RETRY }, {});
+    await expect(provisioner.createCustomLogStream('absent', 's')).rejects.toMatchObject({ status: 404, reason: 'not_found' });
+    const wrongKey = new ServiceWatchProvisioner({ ...connection, secretKey: 'not-the-key', retry: FAST_RETRY }, {});
+    await expect(wrongKey.findLogGroup('g')).rejects.toThrow(/401 HmacValidFail.*check the access key/);
+    const counts = emulator.server.requestCounts;
+    expect([counts.get('CreateCustomLogStream'), counts.get('ListLogGroups')]).toEqual([1, 1]);
+    await Promise.all([provisioner.close(), wrongKey.close()]);
+  });
+});
+
 describe('per-stream request rate', () => {
   it('spaces requests to the stream requests_per_second, so the service never throttles', async () => {
     const { emulator, connection } = await startEmulator({ requestsPerSecondPerStream: 20 });
