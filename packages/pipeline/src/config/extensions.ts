@@ -12,9 +12,13 @@ function bearerTokenAuthFromConfig(id: string, node: ConfigNode): GatewayExtensi
   const token = node.child('token').string();
   const tokens = node.child('tokens').stringList();
   const filename = node.child('filename').string();
-  if (token !== undefined && tokens !== undefined) node.problem('give token or tokens, not both');
-  if (token === undefined && tokens === undefined && filename === undefined) {
-    node.problem('required: token, tokens or filename (e.g. token: ${env:GATEWAY_TOKEN}); an environment variable that is set but empty leaves it unset');
+  const given = [token, tokens, filename].filter((source) => source !== undefined).length;
+  if (given !== 1) {
+    node.problem(
+      given === 0
+        ? 'required: token, tokens or filename (e.g. token: ${env:GATEWAY_TOKEN}); an environment variable that is set but empty leaves it unset'
+        : 'give one of token, tokens and filename, not several',
+    );
     return undefined;
   }
   const scheme = node.child('scheme').present ? (node.child('scheme').string() ?? '') : undefined;

@@ -88,7 +88,7 @@ export function gatewayOptionsFromYaml(text: string, options: LoadConfigOptions 
     const maxBody = plan.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
     if (maxBody > maxInflightBytes) {
       root.child('receivers').child(plan.id).child('protocols').child('http').child('max_request_body_size').problem(
-        `${maxBody} bytes is more than service.backpressure.max_inflight_bytes (${maxInflightBytes} bytes), so bodies that large could never be accepted; lower it or raise max_inflight_bytes (a body takes 2 to 10 times its size once decoded)`,
+        `${maxBody} bytes is more than service.backpressure.max_inflight_bytes (${maxInflightBytes} bytes), so bodies that large could never be accepted; lower it or raise max_inflight_bytes (a body decodes to many times its size; see Memory in the pipeline README)`,
       );
     }
   }

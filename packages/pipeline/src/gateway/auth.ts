@@ -22,9 +22,9 @@ export function isRequestAuthenticator(extension: GatewayExtension): extension i
 export interface BearerTokenAuthOptions {
   /** As in the configuration, e.g. `bearertokenauth` or `bearertokenauth/clients`. */
   readonly name: string;
-  /** Accepted tokens. */
+  /** Accepted tokens (or `filename`). */
   readonly tokens?: readonly string[];
-  /** A file of accepted tokens, one a line; read now and again whenever it changes (token rotation). */
+  /** A file of accepted tokens, one a line, instead of `tokens`; read now and again whenever it changes (rotation). */
   readonly filename?: string;
   /** Default `Bearer`; an empty scheme takes the whole header value as the token. */
   readonly scheme?: string;
@@ -81,7 +81,7 @@ export class BearerTokenAuthenticator implements GatewayExtension, RequestAuthen
     this.challengeScheme = this.scheme || 'Bearer';
     this.header = (options.header ?? 'authorization').toLowerCase();
     this.filename = options.filename;
-    // As in the Collector, a file wins over tokens given inline.
+    if (options.filename !== undefined && options.tokens !== undefined) throw new TypeError(`${options.name}: give tokens or a filename, not both`);
     const tokens = options.filename !== undefined ? readTokenFile(options.filename) : (options.tokens ?? []);
     if (tokens.length === 0) throw new TypeError(`${options.name}: give tokens or a filename`);
     for (const [i, token] of tokens.entries()) {

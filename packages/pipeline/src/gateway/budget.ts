@@ -6,6 +6,14 @@ function describeBytes(bytes: number): string {
   return bytes >= MIB ? `${(bytes / MIB).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
+/** What one request holds of the budget. */
+export interface RequestShare {
+  /** Takes `bytes` more, or throws the 413/429 that refuses the request. `stage`: "read", "decoded"… */
+  reserve(bytes: number, stage: string): void;
+  /** Gives back everything this request took (when it has been answered). */
+  release(): void;
+}
+
 /**
  * The memory requests hold at once, over every receiver: body bytes as they are read, decompressed bytes, and
  * the estimate of what a body decodes to, taken before decoding it. A request that would pass the bound is
@@ -32,52 +40,27 @@ export class InflightBudget {
     return this.peak;
   }
 
-  /** The share of one request; release it when the request is answered. */
   open(): RequestShare {
-    return new RequestShare(this);
-  }
-
-  /** @internal */
-  take(share: RequestShare, bytes: number, what: string): void {
-    if (share.heldBytes + bytes > this.maxBytes) {
-      throw new OtlpHttpError(
-        413,
-        `the request needs about ${describeBytes(share.heldBytes + bytes)} once ${what}, more than service.backpressure.max_inflight_bytes (${this.maxBytes} bytes); send smaller batches (fewer records, resources or attributes per request), or raise max_inflight_bytes`,
-      );
-    }
-    if (this.held + bytes > this.maxBytes) {
-      throw new OtlpHttpError(429, `the gateway is holding more than max_inflight_bytes (${this.maxBytes} bytes) of requests at once; retry later`);
-    }
-    this.held += bytes;
-    if (this.held > this.peak) this.peak = this.held;
-  }
-
-  /** @internal */
-  give(bytes: number): void {
-    this.held -= bytes;
-  }
-}
-
-export class RequestShare {
-  private readonly budget: InflightBudget;
-  private held = 0;
-
-  constructor(budget: InflightBudget) {
-    this.budget = budget;
-  }
-
-  get heldBytes(): number {
-    return this.held;
-  }
-
-  /** Takes `bytes` more for this request, or throws the 413/429 that refuses it. `what`: "read", "decoded"... */
-  reserve(bytes: number, what: string): void {
-    this.budget.take(this, bytes, what);
-    this.held += bytes;
-  }
-
-  release(): void {
-    this.budget.give(this.held);
-    this.held = 0;
+    let mine = 0;
+    return {
+      reserve: (bytes, stage) => {
+        if (mine + bytes > this.maxBytes) {
+          throw new OtlpHttpError(
+            413,
+            `the request needs about ${describeBytes(mine + bytes)} once ${stage}, more than service.backpressure.max_inflight_bytes (${this.maxBytes} bytes); send smaller batches (fewer records, resources or attributes per request), or raise max_inflight_bytes`,
+          );
+        }
+        if (this.held + bytes > this.maxBytes) {
+          throw new OtlpHttpError(429, `the gateway is holding more than max_inflight_bytes (${this.maxBytes} bytes) of requests at once; retry later`);
+        }
+        mine += bytes;
+        this.held += bytes;
+        if (this.held > this.peak) this.peak = this.held;
+      },
+      release: () => {
+        this.held -= mine;
+        mine = 0;
+      },
+    };
   }
 }

@@ -27,6 +27,8 @@ export function answerAfterBody(request: IncomingMessage, answer: (closeAfter: b
     answer(false);
     return;
   }
+  // The client went away before its body was complete: there is no one to answer.
+  if (request.destroyed) return;
   const declared = Number(request.headers['content-length']);
   if (declared > MAX_DISCARDED_BODY_BYTES) {
     answer(true);

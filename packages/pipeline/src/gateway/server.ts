@@ -116,6 +116,8 @@ export class Gateway {
         });
       };
       const server = receiver.tls ? createHttpsServer(httpsServerOptions(receiver.tls), handler) : createServer(handler);
+      // A client without an accepted certificate (mutual TLS), or speaking plain HTTP: say so once in a while.
+      server.on('tlsClientError', (error: Error) => this.problems.warn(`tls:${receiver.name}`, `receiver ${receiver.name}: a TLS handshake failed: ${error.message}`));
       const listener: Listener = { options: receiver, server, sinks: [...new Set(receiver.pipelines.flatMap((pipeline) => pipeline.sinks()))] };
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

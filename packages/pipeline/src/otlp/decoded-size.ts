@@ -2,10 +2,10 @@ import type { OtlpEncoding } from './request.ts';
 
 /**
  * What decoding a request costs in memory, per object of the decoded tree, covering the tree itself and what the
- * gateway derives from it (entries, routed records, processor output). Measured as the peak RSS of the gateway
- * over requests of many tiny records (where these costs dominate) and of ordinary records, then rounded up:
- * about 220-250 bytes per JSON object or array, about 530 per protobuf message (protobufjs builds a message
- * tree, then a plain object tree beside it).
+ * gateway derives from it (entries, routed records, processor output). Measured as the growth of the gateway's
+ * RSS over one request of many records (tiny ones, ordinary ones, many attributes, nested bodies): up to about
+ * 250 bytes per JSON object or array and 570 per protobuf message (protobufjs builds a message tree, then a plain
+ * object tree beside it); fewer where attributes dominate. Rounded up to those.
  */
 const JSON_NODE_BYTES = 256;
 const PROTOBUF_MESSAGE_BYTES = 576;
@@ -81,52 +81,69 @@ export function countProtobufMessages(body: Uint8Array): number {
   // The open messages: where each ends and its type (the request itself at the bottom).
   const ends: number[] = [body.length];
   const types: number[] = [REQUEST];
+  let end = body.length;
+  let type = REQUEST;
   let messages = 0;
   let i = 0;
-  while (i < body.length) {
-    while (i >= ends[ends.length - 1]!) {
+  const length = body.length;
+  while (i < length) {
+    while (i >= end) {
       ends.pop();
       types.pop();
+      end = ends[ends.length - 1]!;
+      type = types[types.length - 1]!;
     }
-    let tag = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      if (i >= body.length || shift > 28) return messages;
-      byte = body[i++]!;
-      tag += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    const wireType = tag % 8;
-    const field = Math.floor(tag / 8);
+    // Field tags and lengths are varints; tags of these messages fit in one byte, most lengths in one or two.
+    let tag = body[i++]!;
+    if (tag >= 0x80) {
+      const read = readVarint(body, i - 1);
+      if (read < 0) return messages;
+      tag = varintValue;
+      i = read;
+    }
+    const wireType = tag & 7;
     if (wireType === 0) {
-      while (i < body.length && body[i++]! & 0x80);
+      while (i < length && body[i++]! >= 0x80);
     } else if (wireType === 1) {
       i += 8;
     } else if (wireType === 5) {
       i += 4;
     } else if (wireType === 2) {
-      let length = 0;
-      shift = 0;
-      do {
-        if (i >= body.length || shift > 28) return messages;
-        byte = body[i++]!;
-        length += (byte & 0x7f) * 2 ** shift;
-        shift += 7;
-      } while (byte & 0x80);
-      const end = i + length;
-      if (end > ends[ends.length - 1]!) return messages;
-      const child = SUBMESSAGES[types[types.length - 1]!]![field] ?? NO_MESSAGE;
+      const read = readVarint(body, i);
+      if (read < 0) return messages;
+      i = read;
+      const fieldEnd = i + varintValue;
+      if (fieldEnd > end) return messages;
+      const child = SUBMESSAGES[type]![Math.floor(tag / 8)] ?? NO_MESSAGE;
       if (child === NO_MESSAGE) {
-        i = end;
+        i = fieldEnd;
       } else {
         messages++;
-        ends.push(end);
-        types.push(child);
+        ends.push((end = fieldEnd));
+        types.push((type = child));
       }
     } else {
       return messages;
     }
   }
   return messages;
+}
+
+// The value of the last varint `readVarint` read: a module variable, so that reading one allocates nothing.
+let varintValue = 0;
+
+/** Reads the varint at `at` into `varintValue`; returns where it ends, or -1 when it is cut off or too long. */
+function readVarint(body: Uint8Array, at: number): number {
+  let value = 0;
+  let scale = 1;
+  for (let i = at; i < body.length && i < at + 5; i++) {
+    const byte = body[i]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      varintValue = value;
+      return i + 1;
+    }
+    scale *= 128;
+  }
+  return -1;
 }

@@ -95,7 +95,7 @@ function tooLarge(maxBytes: number, when = ''): OtlpHttpError {
 }
 
 /** Parses an OTLP/JSON or OTLP/protobuf `ExportLogsServiceRequest` into the OTLP/JSON shape; 400 when malformed. */
-export function parseLogsRequest(body: Buffer, encoding: OtlpEncoding): OtlpLogsRequest {
+function parseLogsRequest(body: Buffer, encoding: OtlpEncoding): OtlpLogsRequest {
   if (encoding === 'protobuf') {
     try {
       return decodeLogsRequestProtobuf(body);
@@ -135,7 +135,7 @@ function expectHexId(value: unknown, digits: number, path: string): void {
 }
 
 /** Checks the nesting of an OTLP/JSON request so that a malformed one is refused with the path of the problem. */
-export function checkLogsRequestShape(request: OtlpLogsRequest): void {
+function checkLogsRequestShape(request: OtlpLogsRequest): void {
   expectArray(request.resourceLogs, 'resourceLogs').forEach((resourceLogs, r) => {
     const rl = expectObject(resourceLogs, `resourceLogs[${r}]`);
     if (rl.resource !== undefined) checkKeyValues(expectObject(rl.resource, `resourceLogs[${r}].resource`).attributes, `resourceLogs[${r}].resource.attributes`);
@@ -191,7 +191,7 @@ function isUnset(time: string | number | undefined): boolean {
  * Sets `observedTimeUnixNano` to the time of receipt on records that carry neither timestamp, as the log data
  * model asks of a collection system; otherwise they would count as 1970 and be dropped as too old.
  */
-export function fillObservedTime(request: OtlpLogsRequest, receivedAtNanos: bigint): void {
+function fillObservedTime(request: OtlpLogsRequest, receivedAtNanos: bigint): void {
   const now = receivedAtNanos.toString();
   for (const resourceLogs of request.resourceLogs ?? []) {
     for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
