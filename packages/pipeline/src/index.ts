@@ -26,14 +26,21 @@ export { parseSeverityLevel, severityNumberOf, severityOfEntry, SEVERITY_NAMES, 
 export {
   Gateway,
   DEFAULT_MAX_REQUEST_BODY_BYTES,
+  DEFAULT_MAX_INFLIGHT_BYTES,
   type BackpressureOptions,
   type GatewayOptions,
   type ReceiverOptions,
   type StopReport,
 } from './gateway/server.ts';
 export { renderPrometheus, type GatewayCounters, type GatewayMetrics } from './gateway/metrics.ts';
+export { BearerTokenAuthenticator, type AuthFailure, type BearerTokenAuthOptions, type RequestAuthenticator } from './gateway/auth.ts';
+export type { GatewayExtension } from './gateway/extension.ts';
+export type { ReceiverTlsOptions } from './gateway/tls.ts';
+export { MAX_DISCARDED_BODY_BYTES } from './gateway/respond.ts';
+export { estimateDecodedBytes } from './otlp/decoded-size.ts';
 export { decodeLogsRequestProtobuf, encodeLogsResponseProtobuf, decodeLogsResponseProtobuf, encodeStatusProtobuf, decodeStatusProtobuf } from './otlp/proto.ts';
 export { gatewayOptionsFromYaml, gatewayOptionsFromFile, type LoadConfigOptions } from './config/load.ts';
 export { ConfigError } from './config/node.ts';
 export { PROCESSOR_TYPES } from './config/processors.ts';
 export { EXPORTER_TYPES } from './config/exporters.ts';
+export { EXTENSION_TYPES } from './config/extensions.ts';

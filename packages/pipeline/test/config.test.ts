@@ -211,6 +211,18 @@ service: { pipelines: { logs: { receivers: [otlp], exporters: [cloudwatch_logs] 
     expect(problems.join('\n')).not.toContain('wJalr');
   });
 
+  it('refuses a max_request_body_size that max_inflight_bytes could never hold', () => {
+    const problems = problemsOf(`
+receivers: { otlp: { protocols: { http: { max_request_body_size: 20MiB } } } }
+exporters:
+  cloudwatch_logs: { region: us-east-1, endpoint: 'http://127.0.0.1:1', access_key_id: a, secret_access_key: b, log_group_name: g, log_stream_name: s }
+service: { backpressure: { max_inflight_bytes: 16MiB }, pipelines: { logs: { receivers: [otlp], exporters: [cloudwatch_logs] } } }
+`);
+    expect(problems).toEqual([
+      'receivers.otlp.protocols.http.max_request_body_size: 20971520 bytes is more than service.backpressure.max_inflight_bytes (16777216 bytes), so bodies that large could never be accepted; lower it or raise max_inflight_bytes (a body decodes to many times its size; see Memory in the pipeline README)',
+    ]);
+  });
+
   it('reports an exporter that cannot be created, with its path', () => {
     const problems = problemsOf(`
 receivers: { otlp: { protocols: { http: {} } } }

@@ -87,6 +87,6 @@ describe('OTLP clients in another process → gateway → every provider emulato
     expect(metrics.exporters.huawei_lts).toMatchObject({ exported: 2, droppedTotal: 0, rejectedTotal: 0 });
     expect(metrics.exporters.scp_servicewatch).toMatchObject({ exported: 2, droppedTotal: 0, rejectedTotal: 0 });
     // The JSON client sent plain bodies, the protobuf client gzipped ones.
-    expect(metrics.gateway).toEqual({ responses: { '200': 2 }, requests: { json: 1, 'protobuf+gzip': 1 }, receivedRecords: 10, rejectedRecords: 4 });
+    expect(metrics.gateway).toEqual({ responses: { '200': 2 }, requests: { json: 1, 'protobuf+gzip': 1 }, receivedRecords: 10, rejectedRecords: 4, inflightBytes: 0, peakInflightBytes: expect.any(Number) });
   });
 });

@@ -3,11 +3,13 @@ import { parseDocument } from 'yaml';
 import { LogPipeline, type SinkRoute } from '../pipeline.ts';
 import type { LogProcessor } from '../processors/types.ts';
 import { ExporterSink } from '../sink.ts';
-import type { GatewayOptions, ReceiverOptions } from '../gateway/server.ts';
+import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BODY_BYTES, type GatewayOptions, type ReceiverOptions } from '../gateway/server.ts';
 import { substituteEnv } from './env.ts';
 import { exporterFromConfig, type ExporterPlan } from './exporters.ts';
+import { ExtensionRegistry } from './extensions.ts';
 import { ConfigError, ConfigNode } from './node.ts';
 import { conditionFromConfig, processorFromConfig } from './processors.ts';
+import { receiverFromConfig, type ReceiverPlan } from './receivers.ts';
 
 export interface LoadConfigOptions {
   /** Variables for `${env:...}`. Default `process.env`. */
@@ -16,56 +18,7 @@ export interface LoadConfigOptions {
   readonly source?: string;
 }
 
-const TOP_LEVEL_KEYS = ['receivers', 'processors', 'exporters', 'service'];
-const DEFAULT_ENDPOINT = '127.0.0.1:4318';
-
-/** Parses `host:port` (`0.0.0.0:4318`, `[::1]:4318`, `:4318`, `localhost:4318`). */
-function parseEndpoint(node: ConfigNode): { host: string; port: number } | undefined {
-  const text = node.string() ?? DEFAULT_ENDPOINT;
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || port > 65535) {
-    node.problem(`expected host:port such as ${DEFAULT_ENDPOINT}, 0.0.0.0:4318 or [::1]:4318`);
-    return undefined;
-  }
-  const host = match[1] ?? match[2];
-  return { host: host === '' || host === undefined ? '0.0.0.0' : host, port };
-}
-
-interface ReceiverPlan {
-  readonly id: string;
-  readonly host: string;
-  readonly port: number;
-  readonly maxRequestBodyBytes: number | undefined;
-}
-
-function receiverFromConfig(id: string, node: ConfigNode): ReceiverPlan | undefined {
-  const type = id.split('/', 1)[0];
-  if (type !== 'otlp') {
-    node.problem('unknown receiver type; allowed: otlp (as otlp or otlp/name)');
-    return undefined;
-  }
-  if (!node.map(['protocols'])) {
-    node.problem('expected protocols: { http: { endpoint: 127.0.0.1:4318 } }');
-    return undefined;
-  }
-  const protocols = node.child('protocols');
-  if (!protocols.map(['http', 'grpc'])) {
-    protocols.problem('expected http: { endpoint: 127.0.0.1:4318 }');
-    return undefined;
-  }
-  if (protocols.child('grpc').value !== undefined) {
-    protocols.child('grpc').problem('OTLP/gRPC is not served by this gateway; send OTLP/HTTP (port 4318), e.g. with an OpenTelemetry Collector otlphttp exporter in front');
-  }
-  const http = protocols.child('http');
-  if (!(http.value === null || http.map(['endpoint', 'max_request_body_size']))) {
-    http.problem('required: http (it may be empty to listen on 127.0.0.1:4318)');
-    return undefined;
-  }
-  const endpoint = parseEndpoint(http.child('endpoint'));
-  const maxRequestBodyBytes = http.child('max_request_body_size').bytes();
-  return endpoint ? { id, ...endpoint, maxRequestBodyBytes } : undefined;
-}
+const TOP_LEVEL_KEYS = ['extensions', 'receivers', 'processors', 'exporters', 'service'];
 
 interface ServiceSettings {
   readonly shutdownTimeoutMillis: number;
@@ -102,9 +55,12 @@ export function gatewayOptionsFromYaml(text: string, options: LoadConfigOptions 
     throw new ConfigError([...problems, 'the file is empty or not a map: expected receivers, processors, exporters and service'], source);
   }
 
+  const service = root.child('service');
+  service.map(['extensions', 'pipelines', 'shutdown_timeout', 'backpressure']);
+  const extensions = new ExtensionRegistry(root.child('extensions'), service.child('extensions'));
   const receivers = new Map<string, ReceiverPlan>();
   for (const [id, node] of root.child('receivers').entries()) {
-    const plan = receiverFromConfig(id, node);
+    const plan = receiverFromConfig(id, node, extensions);
     if (plan) receivers.set(id, plan);
   }
   const processors = new Map<string, LogProcessor>();
@@ -126,9 +82,16 @@ export function gatewayOptionsFromYaml(text: string, options: LoadConfigOptions 
     return typeof declared === 'object' && declared !== null && Object.hasOwn(declared, id);
   };
 
-  const service = root.child('service');
-  service.map(['pipelines', 'shutdown_timeout', 'backpressure']);
   const settings = serviceSettings(service);
+  const maxInflightBytes = settings.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
+  for (const plan of receivers.values()) {
+    const maxBody = plan.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
+    if (maxBody > maxInflightBytes) {
+      root.child('receivers').child(plan.id).child('protocols').child('http').child('max_request_body_size').problem(
+        `${maxBody} bytes is more than service.backpressure.max_inflight_bytes (${maxInflightBytes} bytes), so bodies that large could never be accepted; lower it or raise max_inflight_bytes (a body decodes to many times its size; see Memory in the pipeline README)`,
+      );
+    }
+  }
   const sinks = new Map<string, ExporterSink>();
   const sinkFor = (node: ConfigNode): ExporterSink | undefined => {
     const id = node.string();
@@ -212,11 +175,12 @@ export function gatewayOptionsFromYaml(text: string, options: LoadConfigOptions 
   }
   const receiverOptions: ReceiverOptions[] = [...pipelinesByReceiver].map(([id, list]) => {
     const plan = receivers.get(id)!;
-    return { name: id, host: plan.host, port: plan.port, maxRequestBodyBytes: plan.maxRequestBodyBytes, pipelines: list };
+    return { name: id, host: plan.host, port: plan.port, maxRequestBodyBytes: plan.maxRequestBodyBytes, tls: plan.tls, auth: plan.auth, pipelines: list };
   });
   return {
     receivers: receiverOptions,
     sinks: [...sinks.values()],
+    extensions: extensions.inService(),
     shutdownTimeoutMillis: settings.shutdownTimeoutMillis,
     backpressure: { queueFillThreshold: settings.queueFillThreshold, retryAfterSeconds: settings.retryAfterSeconds, maxInflightBytes: settings.maxInflightBytes },
   };

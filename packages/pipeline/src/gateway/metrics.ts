@@ -10,6 +10,10 @@ export interface GatewayCounters {
   readonly receivedRecords: number;
   /** Records reported back to clients as rejected (partial success). */
   readonly rejectedRecords: number;
+  /** Bytes requests hold now against `max_inflight_bytes` (bodies read, decompressed, decoded estimate). */
+  readonly inflightBytes: number;
+  /** The most they ever held at once. */
+  readonly peakInflightBytes: number;
 }
 
 /** Everything `/metrics` serves (the JSON form). */
@@ -77,5 +81,7 @@ export function renderPrometheus(metrics: GatewayMetrics): string {
   );
   family('otel_cloud_logs_gateway_received_records_total', 'counter', 'Log records received over OTLP', [[{}, gateway.receivedRecords]]);
   family('otel_cloud_logs_gateway_rejected_records_total', 'counter', 'Log records reported to clients as rejected', [[{}, gateway.rejectedRecords]]);
+  family('otel_cloud_logs_gateway_inflight_bytes', 'gauge', 'Bytes requests hold against max_inflight_bytes (read, decompressed, decoded estimate)', [[{}, gateway.inflightBytes]]);
+  family('otel_cloud_logs_gateway_inflight_bytes_peak', 'gauge', 'The most bytes requests ever held at once', [[{}, gateway.peakInflightBytes]]);
   return `${lines.join('\n')}\n`;
 }

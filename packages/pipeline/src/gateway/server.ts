@@ -1,11 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { logEntriesFromOtlpJson, ProblemReporter, type LogEntry } from '@otel-cloud-logs/core';
+import { ProblemReporter, type LogEntry } from '@otel-cloud-logs/core';
+import { estimateDecodedBytes } from '../otlp/decoded-size.ts';
 import { encodeLogsResponseProtobuf, encodeStatusProtobuf } from '../otlp/proto.ts';
-import { checkLogsRequestShape, encodingOf, fillObservedTime, OtlpHttpError, parseLogsRequest, readRequestBody, type OtlpEncoding } from '../otlp/request.ts';
+import { decodeLogEntries, encodingOf, OtlpHttpError, readRequestBody, type OtlpEncoding } from '../otlp/request.ts';
 import type { LogPipeline, PipelineStats, RoutedRecord } from '../pipeline.ts';
 import type { ExporterSink } from '../sink.ts';
+import type { RequestAuthenticator } from './auth.ts';
+import { InflightBudget } from './budget.ts';
+import type { GatewayExtension } from './extension.ts';
 import { renderPrometheus, type GatewayMetrics } from './metrics.ts';
+import { answerAfterBody, send, sendJson } from './respond.ts';
+import { httpsServerOptions, isLoopbackAddress, type ReceiverTlsOptions } from './tls.ts';
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MAX_INFLIGHT_BYTES = 128 * 1024 * 1024;
@@ -19,6 +26,10 @@ export interface ReceiverOptions {
   readonly port: number;
   /** Largest body accepted, compressed and after decompression. Default 20 MiB. */
   readonly maxRequestBodyBytes?: number;
+  /** Serve HTTPS (and with `clientCa`, require client certificates). Default: plain HTTP. */
+  readonly tls?: ReceiverTlsOptions;
+  /** Who may send (`/v1/logs`) and read `/metrics`; `/healthz` stays open for load balancers. Default: anyone. */
+  readonly auth?: RequestAuthenticator;
   /** Every record received goes through each of these pipelines. */
   readonly pipelines: readonly LogPipeline[];
 }
@@ -30,8 +41,9 @@ export interface BackpressureOptions {
    */
   readonly queueFillThreshold?: number;
   /**
-   * Request bodies being read or decoded at once, over all receivers (wire bytes plus decompressed bytes);
-   * further requests get 429. A request is always let through when no other is in flight. Default 128 MiB.
+   * Memory held by requests at once, over all receivers: body bytes read, decompressed bytes, and an estimate,
+   * made before decoding, of what each body decodes to (its objects counted by a scan of the body). A request
+   * that would pass it gets 429 while others hold their share, 413 when it alone would. Default 128 MiB.
    */
   readonly maxInflightBytes?: number;
   /** Sent as `Retry-After` with 429 and 503 answers. Default 5 s. */
@@ -42,6 +54,8 @@ export interface GatewayOptions {
   readonly receivers: readonly ReceiverOptions[];
   /** Every exporter of every pipeline: served on /metrics and shut down by `stop()`. */
   readonly sinks: readonly ExporterSink[];
+  /** Started before the receivers listen, shut down after the exporters drain. */
+  readonly extensions?: readonly GatewayExtension[];
   readonly backpressure?: BackpressureOptions;
   /** Longest time `stop()` spends draining. Default 30,000 ms. */
   readonly shutdownTimeoutMillis?: number;
@@ -54,7 +68,7 @@ export interface StopReport {
 }
 
 // google.rpc.Code values for the OTLP error body.
-const RPC_CODE: Readonly<Record<number, number>> = { 400: 3, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
+const RPC_CODE: Readonly<Record<number, number>> = { 400: 3, 401: 16, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
 
 interface Listener {
   readonly options: ReceiverOptions;
@@ -71,8 +85,7 @@ export class Gateway {
   private readonly listeners: Listener[] = [];
   private readonly queueFillThreshold: number;
   private readonly retryAfterSeconds: number;
-  private readonly maxInflightBytes: number;
-  private inflightBytes = 0;
+  private readonly budget: InflightBudget;
   private readonly problems = new ProblemReporter('@otel-cloud-logs/pipeline gateway');
   private readonly responses = new Map<string, number>();
   private readonly requests = new Map<string, number>();
@@ -85,23 +98,26 @@ export class Gateway {
     this.options = options;
     this.queueFillThreshold = options.backpressure?.queueFillThreshold ?? 0.8;
     this.retryAfterSeconds = options.backpressure?.retryAfterSeconds ?? 5;
-    this.maxInflightBytes = options.backpressure?.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES;
+    this.budget = new InflightBudget(options.backpressure?.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES);
     if (!(this.queueFillThreshold > 0 && this.queueFillThreshold <= 1)) throw new RangeError('backpressure.queueFillThreshold must be in (0, 1]');
-    if (!(this.maxInflightBytes > 0)) throw new RangeError('backpressure.maxInflightBytes must be a positive number of bytes');
     if (options.receivers.length === 0) throw new TypeError('the gateway needs at least one receiver');
   }
 
   /** Starts every receiver and returns their base URLs (e.g. http://127.0.0.1:4318). */
   async start(): Promise<string[]> {
+    for (const extension of this.options.extensions ?? []) await extension.start?.();
     for (const receiver of this.options.receivers) {
-      const server = createServer((request, response) => {
+      const handler = (request: IncomingMessage, response: ServerResponse) => {
         // A bug must cost one request a 500, not the whole gateway an unhandled rejection.
         this.onRequest(listener, request, response).catch((error: unknown) => {
           this.problems.error('request', `unexpected error on ${request.method} ${request.url}: ${(error as Error).message}`);
           if (response.headersSent) response.destroy();
-          else this.fail(response, 'json', new OtlpHttpError(500, 'internal error in the gateway; see its log'), { connection: 'close' });
+          else this.fail(request, response, 'json', new OtlpHttpError(500, 'internal error in the gateway; see its log'), { connection: 'close' });
         });
-      });
+      };
+      const server = receiver.tls ? createHttpsServer(httpsServerOptions(receiver.tls), handler) : createServer(handler);
+      // A client without an accepted certificate (mutual TLS), or speaking plain HTTP: say so once in a while.
+      server.on('tlsClientError', (error: Error) => this.problems.warn(`tls:${receiver.name}`, `receiver ${receiver.name}: a TLS handshake failed: ${error.message}`));
       const listener: Listener = { options: receiver, server, sinks: [...new Set(receiver.pipelines.flatMap((pipeline) => pipeline.sinks()))] };
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -111,15 +127,29 @@ export class Gateway {
         });
       });
       this.listeners.push(listener);
+      this.warnIfExposed(listener);
     }
     return this.urls;
   }
 
   get urls(): string[] {
-    return this.listeners.map(({ server }) => {
+    return this.listeners.map(({ server, options }) => {
       const address = server.address() as AddressInfo;
-      return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+      return `${options.tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     });
+  }
+
+  /** Plain HTTP or no authentication is fine on loopback; on any other address, say loudly what that exposes. */
+  private warnIfExposed({ server, options }: Listener): void {
+    const { address, port } = server.address() as AddressInfo;
+    if (isLoopbackAddress(address) || (options.tls && options.auth)) return;
+    const missing = [options.tls ? undefined : 'TLS (anyone on the network can read the logs and any token in transit)', options.auth ? undefined : 'authentication (anyone who can reach it can send logs and read /metrics)']
+      .filter((part) => part !== undefined)
+      .join(' and without ');
+    this.problems.warn(
+      `exposed:${options.name}`,
+      `WARNING: receiver ${options.name} listens on ${address}:${port}, beyond this host, without ${missing}; set protocols.http.tls { cert_file, key_file } and protocols.http.auth { authenticator: bearertokenauth }, or listen on 127.0.0.1`,
+    );
   }
 
   metrics(): GatewayMetrics {
@@ -133,6 +163,8 @@ export class Gateway {
         requests: Object.fromEntries(this.requests),
         receivedRecords: this.receivedRecords,
         rejectedRecords: this.rejectedRecords,
+        inflightBytes: this.budget.heldBytes,
+        peakInflightBytes: this.budget.peakBytes,
       },
     };
   }
@@ -169,6 +201,7 @@ export class Gateway {
     // When the deadline already passed, give the exporters a moment to count what they give up, then stop waiting.
     if (complete) await shutdown;
     else await Promise.race([shutdown, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+    for (const extension of this.options.extensions ?? []) await extension.shutdown?.();
     return { complete, undeliveredRecords: reports.reduce((sum, report) => sum + report.undeliveredRecords, 0) };
   }
 
@@ -180,6 +213,16 @@ export class Gateway {
       sendJson(response, this.draining ? 503 : 200, { status: this.draining ? 'draining' : 'ok' });
       return;
     }
+    const encoding = url.pathname === '/v1/logs' ? (encodingOf(request.headers['content-type']) ?? 'json') : 'json';
+    const auth = listener.options.auth;
+    const authFailure = auth?.authenticate(request.headers);
+    if (auth && authFailure) {
+      // RFC 6750: no error code when no credentials came, invalid_token when they did not match.
+      const challenge = `${auth.challengeScheme} realm="otel-cloud-logs"${authFailure === 'invalid' ? ', error="invalid_token"' : ''}`;
+      const message = authFailure === 'missing' ? `send Authorization: ${auth.challengeScheme} <token>` : 'the token is not accepted';
+      this.fail(request, response, encoding, new OtlpHttpError(401, `unauthenticated: ${message}`), { 'www-authenticate': challenge });
+      return;
+    }
     if (url.pathname === '/metrics' && isRead) {
       const wantsJson = url.searchParams.get('format') === 'json' || (request.headers.accept ?? '').includes('application/json');
       if (wantsJson) sendJson(response, 200, this.metrics());
@@ -187,20 +230,19 @@ export class Gateway {
       return;
     }
     if (url.pathname !== '/v1/logs') {
-      this.fail(response, 'json', new OtlpHttpError(404, `no such path ${url.pathname}; OTLP logs go to POST /v1/logs`));
+      this.fail(request, response, 'json', new OtlpHttpError(404, `no such path ${url.pathname}; OTLP logs go to POST /v1/logs`));
       return;
     }
     if (request.method !== 'POST') {
-      this.fail(response, 'json', new OtlpHttpError(405, 'use POST for /v1/logs'), { allow: 'POST' });
+      this.fail(request, response, 'json', new OtlpHttpError(405, 'use POST for /v1/logs'), { allow: 'POST' });
       return;
     }
-    const encoding = encodingOf(request.headers['content-type']);
-    if (!encoding) {
-      this.fail(response, 'json', new OtlpHttpError(415, `unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; send application/json or application/x-protobuf`));
+    if (!encodingOf(request.headers['content-type'])) {
+      this.fail(request, response, 'json', new OtlpHttpError(415, `unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; send application/json or application/x-protobuf`));
       return;
     }
     if (this.draining) {
-      this.fail(response, encoding, new OtlpHttpError(503, 'the gateway is shutting down; retry against another replica'), {
+      this.fail(request, response, encoding, new OtlpHttpError(503, 'the gateway is shutting down; retry against another replica'), {
         'retry-after': String(this.retryAfterSeconds),
         connection: 'close',
       });
@@ -208,42 +250,26 @@ export class Gateway {
     }
     // Every exporter behind: no need to read the body to know the answer.
     if (listener.sinks.every((sink) => this.isBehind(sink))) {
-      this.refuseBehind(response, encoding, listener.sinks[0]!);
+      this.refuseBehind(request, response, encoding, listener.sinks[0]!);
       return;
     }
-    let held = 0;
-    const reserve = (bytes: number) => {
-      const heldByOthers = this.inflightBytes - held;
-      if (heldByOthers > 0 && this.inflightBytes + bytes > this.maxInflightBytes) {
-        throw new OtlpHttpError(429, `the gateway is reading more than max_inflight_bytes (${this.maxInflightBytes} bytes) of requests at once; retry later`);
-      }
-      held += bytes;
-      this.inflightBytes += bytes;
-    };
+    const share = this.budget.open();
     try {
       let entries: LogEntry[];
       try {
-        const body = await readRequestBody(request, listener.options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES, reserve);
+        const body = await readRequestBody(request, listener.options.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES, (bytes) => share.reserve(bytes, 'read'));
         this.countRequest(encoding, request.headers['content-encoding']);
-        const otlp = parseLogsRequest(body, encoding);
-        checkLogsRequestShape(otlp);
-        fillObservedTime(otlp, BigInt(Date.now()) * 1_000_000n);
-        try {
-          entries = logEntriesFromOtlpJson(otlp);
-        } catch (error) {
-          throw new OtlpHttpError(400, `invalid log record: ${(error as Error).message}`);
-        }
+        // Before decoding: the decoded objects, not the body bytes, are what a request of many small ones costs.
+        share.reserve(estimateDecodedBytes(body, encoding), 'decoded');
+        entries = decodeLogEntries(body, encoding, BigInt(Date.now()) * 1_000_000n);
       } catch (error) {
         const failure = error instanceof OtlpHttpError ? error : new OtlpHttpError(400, (error as Error).message);
-        const headers: Record<string, string> = failure.status === 429 ? { 'retry-after': String(this.retryAfterSeconds) } : {};
-        // Refused before the body was read to its end: close rather than read the rest of it.
-        if (!request.complete) headers.connection = 'close';
-        this.fail(response, encoding, failure, headers);
+        this.fail(request, response, encoding, failure, failure.status === 429 ? { 'retry-after': String(this.retryAfterSeconds) } : {});
         return;
       }
-      this.accept(response, encoding, entries, listener.options.pipelines);
+      this.accept(request, response, encoding, entries, listener.options.pipelines);
     } finally {
-      this.inflightBytes -= held;
+      share.release();
     }
   }
 
@@ -251,8 +277,8 @@ export class Gateway {
     return sink.queueFill() >= this.queueFillThreshold;
   }
 
-  private refuseBehind(response: ServerResponse, encoding: OtlpEncoding, sink: ExporterSink): void {
-    this.fail(response, encoding, new OtlpHttpError(429, `exporter ${sink.name} is behind (queue over ${Math.round(this.queueFillThreshold * 100)} %); retry later`), {
+  private refuseBehind(request: IncomingMessage, response: ServerResponse, encoding: OtlpEncoding, sink: ExporterSink): void {
+    this.fail(request, response, encoding, new OtlpHttpError(429, `exporter ${sink.name} is behind (queue over ${Math.round(this.queueFillThreshold * 100)} %); retry later`), {
       'retry-after': String(this.retryAfterSeconds),
     });
   }
@@ -262,12 +288,12 @@ export class Gateway {
    * refused (429) before anything is queued, so the client's retry does not duplicate the rest. Otherwise every
    * record is queued and those not accepted are reported as a partial success.
    */
-  private accept(response: ServerResponse, encoding: OtlpEncoding, entries: readonly LogEntry[], pipelines: readonly LogPipeline[]): void {
+  private accept(request: IncomingMessage, response: ServerResponse, encoding: OtlpEncoding, entries: readonly LogEntry[], pipelines: readonly LogPipeline[]): void {
     const routed: { pipeline: LogPipeline; records: RoutedRecord[] }[] = pipelines.map((pipeline) => ({ pipeline, records: entries.map((entry) => pipeline.route(entry)) }));
     const targets = new Set(routed.flatMap(({ records }) => records.flatMap((record) => record.sinks)));
     const behind = [...targets].find((sink) => this.isBehind(sink));
     if (behind) {
-      this.refuseBehind(response, encoding, behind);
+      this.refuseBehind(request, response, encoding, behind);
       return;
     }
     const rejectedBy = new Map<string, number>();
@@ -295,14 +321,15 @@ export class Gateway {
     }
   }
 
-  private fail(response: ServerResponse, encoding: OtlpEncoding, error: OtlpHttpError, headers: Record<string, string> = {}): void {
+  /** Answers with an OTLP error (a `google.rpc.Status`), once the client has sent its whole body (see `answerAfterBody`). */
+  private fail(request: IncomingMessage, response: ServerResponse, encoding: OtlpEncoding, error: OtlpHttpError, headers: Record<string, string> = {}): void {
     this.count(error.status);
     const code = RPC_CODE[error.status] ?? 2;
-    if (encoding === 'protobuf') {
-      send(response, error.status, { ...headers, 'content-type': 'application/x-protobuf' }, Buffer.from(encodeStatusProtobuf(code, error.message)));
-    } else {
-      sendJson(response, error.status, { code, message: error.message }, headers);
-    }
+    answerAfterBody(request, (closeAfter) => {
+      const all = closeAfter ? { ...headers, connection: 'close' } : headers;
+      if (encoding === 'protobuf') send(response, error.status, { ...all, 'content-type': 'application/x-protobuf' }, Buffer.from(encodeStatusProtobuf(code, error.message)));
+      else sendJson(response, error.status, { code, message: error.message }, all);
+    });
   }
 
   private countRequest(encoding: OtlpEncoding, contentEncoding: string | undefined): void {
@@ -325,13 +352,4 @@ function describeRejections(rejected: number, byReason: ReadonlyMap<string, numb
     return `${count} dropped by processor ${reason}`;
   });
   return `${rejected} log record(s) not accepted: ${parts.join('; ')}`;
-}
-
-function send(response: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
-  response.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
-  response.end(body);
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  send(response, status, { ...headers, 'content-type': 'application/json' }, JSON.stringify(body));
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip, inflate, zstdDecompress, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { OtlpLogsRequest } from '@otel-cloud-logs/core';
+import { logEntriesFromOtlpJson, type LogEntry, type OtlpLogsRequest } from '@otel-cloud-logs/core';
 import { decodeLogsRequestProtobuf } from './proto.ts';
 
 // The encodings OTel SDKs and the Collector's otlphttp exporter send (snappy and lz4 are not supported).
@@ -61,9 +61,8 @@ export async function readRequestBody(request: IncomingMessage, maxBytes: number
 }
 
 /**
- * Collects the body chunk by chunk; when `check` throws, the request is refused with that error while the
- * rest of the body is read and discarded (destroying the request would reset the connection before the
- * client sees the answer).
+ * Collects the body chunk by chunk; when `check` throws, it stops reading and rejects with that error, leaving
+ * the rest of the body for the gateway to discard before it answers (see `answerAfterBody`).
  */
 function collectBody(request: IncomingMessage, check: (chunk: Buffer, length: number) => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -76,7 +75,7 @@ function collectBody(request: IncomingMessage, check: (chunk: Buffer, length: nu
       } catch (error) {
         request.off('data', onData);
         request.off('end', onEnd);
-        request.resume();
+        request.pause();
         reject(error);
         return;
       }
@@ -96,7 +95,7 @@ function tooLarge(maxBytes: number, when = ''): OtlpHttpError {
 }
 
 /** Parses an OTLP/JSON or OTLP/protobuf `ExportLogsServiceRequest` into the OTLP/JSON shape; 400 when malformed. */
-export function parseLogsRequest(body: Buffer, encoding: OtlpEncoding): OtlpLogsRequest {
+function parseLogsRequest(body: Buffer, encoding: OtlpEncoding): OtlpLogsRequest {
   if (encoding === 'protobuf') {
     try {
       return decodeLogsRequestProtobuf(body);
@@ -136,7 +135,7 @@ function expectHexId(value: unknown, digits: number, path: string): void {
 }
 
 /** Checks the nesting of an OTLP/JSON request so that a malformed one is refused with the path of the problem. */
-export function checkLogsRequestShape(request: OtlpLogsRequest): void {
+function checkLogsRequestShape(request: OtlpLogsRequest): void {
   expectArray(request.resourceLogs, 'resourceLogs').forEach((resourceLogs, r) => {
     const rl = expectObject(resourceLogs, `resourceLogs[${r}]`);
     if (rl.resource !== undefined) checkKeyValues(expectObject(rl.resource, `resourceLogs[${r}].resource`).attributes, `resourceLogs[${r}].resource.attributes`);
@@ -192,7 +191,7 @@ function isUnset(time: string | number | undefined): boolean {
  * Sets `observedTimeUnixNano` to the time of receipt on records that carry neither timestamp, as the log data
  * model asks of a collection system; otherwise they would count as 1970 and be dropped as too old.
  */
-export function fillObservedTime(request: OtlpLogsRequest, receivedAtNanos: bigint): void {
+function fillObservedTime(request: OtlpLogsRequest, receivedAtNanos: bigint): void {
   const now = receivedAtNanos.toString();
   for (const resourceLogs of request.resourceLogs ?? []) {
     for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
@@ -200,5 +199,20 @@ export function fillObservedTime(request: OtlpLogsRequest, receivedAtNanos: bigi
         if (isUnset(record.timeUnixNano) && isUnset(record.observedTimeUnixNano)) record.observedTimeUnixNano = now;
       }
     }
+  }
+}
+
+/**
+ * Decodes a request body into entries: parsed, its shape checked, untimed records given the time of receipt.
+ * The decoded tree lives only in here, so that it can be collected while the entries are routed.
+ */
+export function decodeLogEntries(body: Buffer, encoding: OtlpEncoding, receivedAtNanos: bigint): LogEntry[] {
+  const otlp = parseLogsRequest(body, encoding);
+  checkLogsRequestShape(otlp);
+  fillObservedTime(otlp, receivedAtNanos);
+  try {
+    return logEntriesFromOtlpJson(otlp);
+  } catch (error) {
+    throw new OtlpHttpError(400, `invalid log record: ${(error as Error).message}`);
   }
 }
