@@ -43,6 +43,11 @@ export class ExporterSink {
     return this.batch.add({ ...entry, destination: resolveDestination(entry.attributes, entry.resource, this.exporter.destinationDefaults) });
   }
 
+  /** Resolves once every record queued so far is in the durable queue's files (at once without one). */
+  durable(): Promise<void> {
+    return this.batch.durable();
+  }
+
   /** How full the queue is, from 0 to 1. */
   queueFill(): number {
     return this.batch.queueFill;

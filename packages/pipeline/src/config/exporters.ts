@@ -2,7 +2,9 @@ import { CloudWatchLogsExporter, type CloudWatchLogsExporterOptions } from '@ote
 import type { RetryOptions } from '@otel-cloud-logs/core';
 import { HuaweiLtsExporter, type HuaweiCloudAuth, type HuaweiLtsExporterOptions } from '@otel-cloud-logs/huawei-lts';
 import { ServiceWatchLogsExporter, type ServiceWatchLimitOptions, type ServiceWatchLogsExporterOptions } from '@otel-cloud-logs/scp-servicewatch';
+import { isStorage } from '../gateway/file-storage.ts';
 import type { AnyExporter, BatchingOptions } from '../sink.ts';
+import type { ExtensionRegistry } from './extensions.ts';
 import type { ConfigNode } from './node.ts';
 
 /** How to read one YAML option: the exporter option it sets and the kind of value. */
@@ -28,7 +30,7 @@ function readFields(node: ConfigNode, table: FieldTable, into: Record<string, un
 }
 
 // Options every exporter shares (ConstraintAwareExporterOptions), Collector-style names.
-const COMMON_KEYS = ['oversize_events', 'timeout', 'retry_on_failure', 'batch'];
+const COMMON_KEYS = ['oversize_events', 'timeout', 'retry_on_failure', 'batch', 'sending_queue'];
 const COMMON_FIELDS: FieldTable = {
   oversize_events: ['oversizeEvents', ['truncate', 'drop']],
   timeout: ['requestTimeoutMillis', 'millis'],
@@ -123,6 +125,26 @@ export interface ExporterPlan {
   create(): AnyExporter;
 }
 
+/**
+ * `sending_queue`, the Collector's keys: `storage` names a `file_storage` extension, which makes the queue durable
+ * (the spool); `queue_size` with `sizer: bytes` bounds it on disk; `num_consumers` is the requests in flight.
+ */
+function readSendingQueue(id: string, node: ConfigNode, extensions: ExtensionRegistry, batching: Record<string, unknown>): void {
+  if (!node.map(['enabled', 'storage', 'queue_size', 'sizer', 'num_consumers'])) return;
+  const consumers = node.child('num_consumers').number({ min: 1, integer: true });
+  if (consumers !== undefined) batching.maxConcurrentExports = consumers;
+  if (node.child('enabled').boolean() === false || !node.child('storage').present) {
+    if (node.child('queue_size').present) node.child('queue_size').problem('bounds the durable queue: set storage (a file_storage extension) too, or use batch.max_queue_bytes');
+    return;
+  }
+  const sizer = node.child('sizer').present ? node.child('sizer').oneOf(['bytes'] as const) : undefined;
+  const queueSize = node.child('queue_size').number({ min: 1, integer: true });
+  if (queueSize !== undefined && sizer !== 'bytes') node.child('queue_size').problem('set sizer: bytes: the durable queue is bounded in bytes on disk');
+  const storage = extensions.resolve(node.child('storage'), isStorage, 'a storage extension (file_storage)');
+  if (!storage) return;
+  batching.spool = { directory: storage.directoryFor(id), fsync: storage.fsync, ...(queueSize !== undefined && sizer === 'bytes' ? { maxBytes: queueSize } : {}) };
+}
+
 function readCommon(node: ConfigNode): { options: Record<string, unknown>; batching: Record<string, unknown> } {
   const options: Record<string, unknown> = {};
   readFields(node, COMMON_FIELDS, options);
@@ -195,7 +217,7 @@ function serviceWatchOptions(node: ConfigNode, options: Record<string, unknown>)
 }
 
 /** Checks the options of `exporters.<type>[/<name>]` and returns how to create the exporter. */
-export function exporterFromConfig(id: string, node: ConfigNode): ExporterPlan | undefined {
+export function exporterFromConfig(id: string, node: ConfigNode, extensions: ExtensionRegistry): ExporterPlan | undefined {
   const type = id.split('/', 1)[0]!;
   let keys: string[];
   let create: (options: Record<string, unknown>) => AnyExporter;
@@ -222,6 +244,7 @@ export function exporterFromConfig(id: string, node: ConfigNode): ExporterPlan |
   }
   if (node.present && !node.map([...keys, ...COMMON_KEYS])) return undefined;
   const { options, batching } = readCommon(node);
+  if (node.child('sending_queue').present) readSendingQueue(id, node.child('sending_queue'), extensions, batching);
   read(options);
   return { id, batching, create: () => create(options) };
 }

@@ -1,5 +1,6 @@
 import { BearerTokenAuthenticator } from '../gateway/auth.ts';
 import type { GatewayExtension } from '../gateway/extension.ts';
+import { DEFAULT_FILE_STORAGE_DIRECTORY, FileStorageExtension } from '../gateway/file-storage.ts';
 import type { ConfigNode } from './node.ts';
 
 type ExtensionFactory = (id: string, node: ConfigNode) => GatewayExtension | undefined;
@@ -27,9 +28,18 @@ function bearerTokenAuthFromConfig(id: string, node: ConfigNode): GatewayExtensi
   return node.attempt(() => new BearerTokenAuthenticator({ name: id, tokens: token !== undefined ? [token] : tokens, filename, scheme, header }), `${node.path}: `);
 }
 
+function fileStorageFromConfig(id: string, node: ConfigNode): GatewayExtension | undefined {
+  if (node.present && node.value !== null && !node.map(['directory', 'fsync', 'create_directory'])) return undefined;
+  const directory = node.child('directory').string() ?? DEFAULT_FILE_STORAGE_DIRECTORY;
+  const fsync = node.child('fsync').boolean() ?? false;
+  const createDirectory = node.child('create_directory').boolean() ?? false;
+  return node.attempt(() => new FileStorageExtension({ name: id, directory, fsync, createDirectory }), `${node.path}: `);
+}
+
 /** Extension types by the name the configuration uses (as in the Collector: `<type>` or `<type>/<name>`). */
 const EXTENSION_FACTORIES: Readonly<Record<string, ExtensionFactory>> = {
   bearertokenauth: bearerTokenAuthFromConfig,
+  file_storage: fileStorageFromConfig,
 };
 
 export const EXTENSION_TYPES: readonly string[] = Object.keys(EXTENSION_FACTORIES);

@@ -70,7 +70,7 @@ export function gatewayOptionsFromYaml(text: string, options: LoadConfigOptions 
   }
   const exporterPlans = new Map<string, ExporterPlan>();
   for (const [id, node] of root.child('exporters').entries()) {
-    const plan = exporterFromConfig(id, node);
+    const plan = exporterFromConfig(id, node, extensions);
     // Creating an exporter whose options already have problems (unset variables included) would only
     // repeat them in other words.
     const hasProblems = problems.some((problem) => problem.startsWith(`${node.path}.`) || problem.startsWith(`${node.path}:`));

@@ -312,6 +312,15 @@ export class Gateway {
     }
     this.receivedRecords += entries.length;
     this.rejectedRecords += rejected;
+    // With durable queues, the client hears 2xx only once its records are in their files: after a kill, every
+    // record of an acknowledged request is still delivered.
+    void Promise.all([...targets].map((sink) => sink.durable())).then(
+      () => this.acknowledge(response, encoding, rejected, rejectedBy),
+      (error: unknown) => this.fail(request, response, encoding, new OtlpHttpError(503, `the durable queue cannot be written: ${(error as Error).message}; retry later`)),
+    );
+  }
+
+  private acknowledge(response: ServerResponse, encoding: OtlpEncoding, rejected: number, rejectedBy: ReadonlyMap<string, number>): void {
     this.count(200);
     const partialSuccess = rejected > 0 ? { rejectedLogRecords: rejected, errorMessage: describeRejections(rejected, rejectedBy) } : undefined;
     if (encoding === 'protobuf') {
