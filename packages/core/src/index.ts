@@ -28,6 +28,7 @@ export {
 export { planRequests, fitRecord, checkTimeWindow, type Plan, type PlannedRequest, type OversizeMode, type TimeWindowVerdict, type FitVerdict } from './planner.ts';
 export { ConstraintAwareBatchProcessor, DEFAULT_MAX_QUEUE_BYTES, type ConstraintAwareBatchProcessorOptions, type FlushReport } from './processor.ts';
 export { ProblemReporter, type ProblemLevel } from './problems.ts';
+export { REDACTED, SecretScrubber, secretScrubber } from './scrub.ts';
 export { workerRecipe, type WorkerRecipe } from './worker-protocol.ts';
 export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, resolveRetryOptions, sleep, type RetryOptions } from './retry.ts';
 export { utf8ByteLength, truncateUtf8, truncationMarker } from './utf8.ts';
