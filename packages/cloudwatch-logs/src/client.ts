@@ -48,15 +48,14 @@ export class CloudWatchLogsClient {
       },
     });
     const response = await this.http.request({ url: this.endpoint, method: 'POST', headers, body, timeoutMillis: options.timeoutMillis, signal: options.signal });
-    if (response.status >= 200 && response.status < 300) return (parseJson(response.body) ?? {}) as T;
-    // An error answer can quote the request (signature errors do): scrubbed whole, before anything is cut from it.
-    const answer = secretScrubber.scrub(response.body, [headers['x-amz-security-token'], /Signature=([0-9a-f]+)/.exec(headers['authorization'] ?? '')?.[1]]);
-    const parsed = parseJson(answer);
+    const parsed = parseJson(response.body);
+    if (response.status >= 200 && response.status < 300) return (parsed ?? {}) as T;
     const retryAfter = headerValue(response.headers['retry-after']);
     const rawType = (parsed as { __type?: string } | undefined)?.__type ?? headerValue(response.headers['x-amzn-errortype']) ?? `HTTP${response.status}`;
     const type = secretScrubber.scrub(rawType.split('#').pop()!.split(':')[0]!);
-    const text = (parsed as { message?: string } | undefined)?.message ?? (parsed as { Message?: string } | undefined)?.Message ?? answer;
-    const message = firstLine(String(text));
+    const text = (parsed as { message?: string } | undefined)?.message ?? (parsed as { Message?: string } | undefined)?.Message ?? response.body;
+    // An error answer can quote the request (signature errors do): scrubbed whole, before anything is cut from it.
+    const message = firstLine(secretScrubber.scrub(String(text), [headers['x-amz-security-token'], /Signature=([0-9a-f]+)/.exec(headers['authorization'] ?? '')?.[1]]));
     if (response.status >= 500 && parsed === undefined) {
       throw new NetworkError(`${operation}: HTTP ${response.status} with a non-JSON body`, `HTTP${response.status}`, undefined);
     }

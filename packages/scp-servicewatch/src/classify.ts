@@ -88,17 +88,18 @@ function advice(status: number): { reason: string; hint: string; retryable: bool
 
 /**
  * Classifies an answer of `operation`: undefined for 2xx, otherwise a ServiceWatchError saying what went wrong
- * and what to do. 408/429/5xx are retryable (429 as throttling, with Retry-After); other 4xx are not. The answer
- * is scrubbed whole first (core's scrubber, plus `secrets`: this request's own values, e.g. its signature).
+ * and what to do. 408/429/5xx are retryable (429 as throttling, with Retry-After); other 4xx are not. What is
+ * quoted from the answer is scrubbed before it is cut (core's scrubber, plus `secrets`: this request's own values).
  */
 export function classifyResponse(operation: string, response: HttpResponse, secrets: readonly string[]): ServiceWatchError | undefined {
   const { status } = response;
   if (status >= 200 && status < 300) return undefined;
-  const parsed = parseErrorBody(secretScrubber.scrub(response.body, secrets));
+  const parsed = parseErrorBody(response.body);
   const { reason, hint, retryable } = advice(status);
-  const code = parsed.code ?? `HTTP ${status}`;
-  const detail = parsed.detail.length > MAX_DETAIL_CHARS ? `${parsed.detail.slice(0, MAX_DETAIL_CHARS)}…` : parsed.detail;
-  const requestId = parsed.requestId;
+  const code = secretScrubber.scrub(parsed.code ?? `HTTP ${status}`, secrets);
+  const fullDetail = secretScrubber.scrub(parsed.detail, secrets);
+  const detail = fullDetail.length > MAX_DETAIL_CHARS ? `${fullDetail.slice(0, MAX_DETAIL_CHARS)}…` : fullDetail;
+  const requestId = parsed.requestId === undefined ? undefined : secretScrubber.scrub(parsed.requestId, secrets);
   const message = `ServiceWatch ${operation} failed with ${status} ${code}${detail ? `: ${detail}` : ''}${requestId ? ` (request_id ${requestId})` : ''}; ${hint}`;
   return new ServiceWatchError({
     message,

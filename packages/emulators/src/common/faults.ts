@@ -79,7 +79,7 @@ export class FaultInjector {
   }
 }
 
-/** What an 'echo' refusal quotes: the request line, its headers as JSON and the rule's `echoText`. */
+/** What an 'echo' refusal quotes: the request line, the rule's `echoText` and the request's headers as JSON. */
 export function echoedRequest(request: EmulatorRequest, rule: FaultRule): string {
-  return `${request.method} ${request.url} with headers ${JSON.stringify(request.headers)}${rule.echoText ? ` ${rule.echoText}` : ''}`;
+  return `${request.method} ${request.url}${rule.echoText ? ` ${rule.echoText}` : ''} with headers ${JSON.stringify(request.headers)}`;
 }
