@@ -21,7 +21,8 @@ const ONE_WORD = String.raw`[^\s"'\\&<>,;]+`;
 const SCHEME = String.raw`(?:AWS4|SDK)-HMAC-SHA256|Bearer`;
 const CREDENTIAL_VALUES = new RegExp(`(${NAME})(?:(${QUOTED_OR_COLON})(${TO_LINE_END})|(${BARE_EQUALS})(${ONE_WORD}))|\\b(${SCHEME})([ \\t]+)(${TO_LINE_END})`, 'gi');
 
-function keepName(_match: string, name: string | undefined, colon: string | undefined, _a: string, equals: string | undefined, _b: string, scheme: string, space: string): string {
+/** The replacement of one match: the name (or scheme) and separator are kept, the value is not. */
+function keepName(_match: string, name: string | undefined, colon: string | undefined, _lineValue: string, equals: string | undefined, _wordValue: string, scheme: string, space: string): string {
   return name === undefined ? `${scheme}${space}${REDACTED}` : `${name}${colon ?? equals}${REDACTED}`;
 }
 

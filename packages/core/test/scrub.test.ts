@@ -109,7 +109,7 @@ describe('core scrubs whatever a provider hands it, so that no provider can forg
   let watch: SecretLeakWatch | undefined;
   afterEach(() => watch?.stop());
 
-  const entry = (body: string): LogEntry => ({ timeUnixNano: BigInt(Date.now()) * 1_000_000n, timeMillis: Date.now(), body, attributes: {}, resource: {}, destination: { logGroup: 'g', logStream: 's' } });
+  const entry = (body: string): LogEntry => ({ timeUnixNano: BigInt(Date.now()) * 1_000_000n, timeMillis: Date.now(), body, attributes: {}, resource: {}, destination: { accountId: '', logGroup: 'g', logStream: 's' } });
 
   it('diag lines, the errors of failed, retried and thrown sends, and rejected reasons', async () => {
     watch = new SecretLeakWatch();
