@@ -1,4 +1,4 @@
-import { NetworkError, type HttpTransport } from '@otel-cloud-logs/core';
+import { NetworkError, secretScrubber, type HttpTransport } from '@otel-cloud-logs/core';
 import type { CloudWatchSigner } from './sign.ts';
 
 /** An AWS error answer: `__type` (namespace stripped) and message. */
@@ -52,9 +52,10 @@ export class CloudWatchLogsClient {
     if (response.status >= 200 && response.status < 300) return (parsed ?? {}) as T;
     const retryAfter = headerValue(response.headers['retry-after']);
     const rawType = (parsed as { __type?: string } | undefined)?.__type ?? headerValue(response.headers['x-amzn-errortype']) ?? `HTTP${response.status}`;
-    const type = rawType.split('#').pop()!.split(':')[0]!;
+    const type = secretScrubber.scrub(rawType.split('#').pop()!.split(':')[0]!);
     const text = (parsed as { message?: string } | undefined)?.message ?? (parsed as { Message?: string } | undefined)?.Message ?? response.body;
-    const message = safeServiceMessage(String(text), [headers['x-amz-security-token'], /Signature=([0-9a-f]+)/.exec(headers['authorization'] ?? '')?.[1]]);
+    // An error answer can quote the request (signature errors do): scrubbed whole, before anything is cut from it.
+    const message = firstLine(secretScrubber.scrub(String(text), [headers['x-amz-security-token'], /Signature=([0-9a-f]+)/.exec(headers['authorization'] ?? '')?.[1]]));
     if (response.status >= 500 && parsed === undefined) {
       throw new NetworkError(`${operation}: HTTP ${response.status} with a non-JSON body`, `HTTP${response.status}`, undefined);
     }
@@ -62,13 +63,9 @@ export class CloudWatchLogsClient {
   }
 }
 
-/**
- * AWS signature errors append the canonical request and string-to-sign, and the canonical request can hold the
- * session token: only the text before them (first line) is kept, and a signed secret that still shows is masked.
- */
-function safeServiceMessage(message: string, secrets: ReadonlyArray<string | undefined>): string {
-  let line = message.split(/\n|The Canonical String|The String-to-Sign/, 1)[0]!.trim();
-  for (const secret of secrets) if (secret) line = line.split(secret).join('***');
+/** AWS signature errors append the canonical request and string-to-sign: only the text before them (first line) is kept. */
+function firstLine(message: string): string {
+  const line = message.split(/\n|The Canonical String|The String-to-Sign/, 1)[0]!.trim();
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 

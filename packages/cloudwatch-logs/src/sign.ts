@@ -1,5 +1,6 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { secretScrubber } from '@otel-cloud-logs/core';
 import type { AwsCredentials, AwsCredentialsProvider } from './config.ts';
 import { NodeSha256 } from './node-sha256.ts';
 
@@ -14,8 +15,12 @@ export class CloudWatchSigner {
   private readonly signer: SignatureV4;
 
   constructor(region: string, credentials: AwsCredentials | AwsCredentialsProvider | undefined) {
+    const source = credentials ?? defaultProvider();
+    const resolve = typeof source === 'function' ? source : async () => source;
+    if (typeof source !== 'function') registerSecrets(source);
     this.signer = new SignatureV4({
-      credentials: credentials ?? defaultProvider(),
+      // Credentials from a function or the chain are known only once resolved (and refreshed): registered each time.
+      credentials: async () => registerSecrets(await resolve()),
       region,
       service: 'logs',
       sha256: NodeSha256,
@@ -36,4 +41,10 @@ export class CloudWatchSigner {
     });
     return signed.headers as Record<string, string>;
   }
+}
+
+/** Makes core's scrubber remove these credentials from every error, diag line and metric. */
+function registerSecrets(credentials: AwsCredentials): AwsCredentials {
+  secretScrubber.register(credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken);
+  return credentials;
 }

@@ -8,6 +8,7 @@ import type { Destination } from './model.ts';
 import { checkTimeWindow } from './planner.ts';
 import type { ProblemReporter } from './problems.ts';
 import { backoffDelay, sleep, type RetryOptions } from './retry.ts';
+import { secretScrubber } from './scrub.ts';
 
 /** What delivery needs of an exporter: its sender, limits, retry policy and where to count fates. */
 export interface DeliveryTarget extends RequestSender {
@@ -82,16 +83,19 @@ export async function deliver(target: DeliveryTarget, destination: Destination, 
   }
 }
 
+/** The provider's outcome, its error scrubbed of secrets: every error a provider surfaces passes here. */
 async function sendSafely(target: DeliveryTarget, destination: Destination, batch: EncodedBatch, attempt: number, options: DeliveryOptions): Promise<SendOutcome> {
   const signal = options.signal ?? new AbortController().signal;
   const timeoutMillis = Math.max(1, Math.min(target.requestTimeoutMillis, options.deadlineAt - Date.now()));
+  let outcome: SendOutcome;
   try {
-    return await target.send(destination, batch, { signal, timeoutMillis, attempt, deadlineAt: options.deadlineAt });
+    outcome = await target.send(destination, batch, { signal, timeoutMillis, attempt, deadlineAt: options.deadlineAt });
   } catch (error) {
     // A provider's send should classify everything; an escaped network error is still retryable.
-    if (error instanceof NetworkError) return { status: 'retry', error };
-    return { status: 'failed', error: error as Error, reason: 'export_error' };
+    outcome = error instanceof NetworkError ? { status: 'retry', error } : { status: 'failed', error: error as Error, reason: 'export_error' };
   }
+  if (outcome.status !== 'accepted') secretScrubber.scrubError(outcome.error);
+  return outcome;
 }
 
 /** Counts the records the service took from a partly accepted request; returns the batch of those left to send. */

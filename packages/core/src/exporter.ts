@@ -12,6 +12,7 @@ import { logEntryFromReadableLogRecord, type Destination, type DestinationDefaul
 import { planRequests, type OversizeMode } from './planner.ts';
 import { ProblemReporter } from './problems.ts';
 import { resolveRetryOptions, type RetryEvent, type RetryOptions } from './retry.ts';
+import { secretScrubber } from './scrub.ts';
 import type { WorkerRecipe } from './worker-protocol.ts';
 
 /** Options every provider exporter shares. */
@@ -139,7 +140,7 @@ export abstract class ConstraintAwareExporter implements LogRecordExporter, Reco
             ? { code: ExportResultCode.SUCCESS }
             : { code: ExportResultCode.FAILED, error: new Error(`${this.name}: ${failures} request(s) could not be delivered; see the self-metrics for reasons`) },
         ),
-      (error: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: error as Error }),
+      (error: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: secretScrubber.scrubError(error as Error) }),
     );
   }
 

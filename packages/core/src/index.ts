@@ -29,6 +29,7 @@ export { planRequests, fitRecord, checkTimeWindow, type Plan, type PlannedReques
 export { ConstraintAwareBatchProcessor, DEFAULT_MAX_QUEUE_BYTES, type ConstraintAwareBatchProcessorOptions, type FlushReport } from './processor.ts';
 export { ProblemReporter, type ProblemLevel } from './problems.ts';
 export { DEFAULT_SPOOL_MAX_BYTES, type SpoolOptions } from './spool/spool.ts';
+export { REDACTED, SecretScrubber, secretScrubber } from './scrub.ts';
 export { workerRecipe, type WorkerRecipe } from './worker-protocol.ts';
 export {
   DEFAULT_RETRY,

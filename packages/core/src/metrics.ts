@@ -1,4 +1,5 @@
 import type { Attributes, MeterProvider, ObservableResult } from '@opentelemetry/api';
+import { secretScrubber } from './scrub.ts';
 
 /** Why a record was not sent. Records rejected by the service are counted separately, by the service's reason. */
 export type DropReason =
@@ -52,6 +53,11 @@ function increment(map: Map<string, number>, key: string, by: number): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
+/** A service's reason becomes a metric attribute: scrubbed once, when it is first counted. */
+function countRejected(map: Map<string, number>, reason: string, by: number): void {
+  increment(map, map.has(reason) ? reason : secretScrubber.scrub(reason), by);
+}
+
 function total(map: Map<string, number>): number {
   let sum = 0;
   for (const value of map.values()) sum += value;
@@ -88,7 +94,7 @@ export class SelfMetrics {
     if (count > 0) increment(this.dropped, reason, count);
   }
   recordRejected(reason: string, count: number): void {
-    if (count > 0) increment(this.rejected, reason, count);
+    if (count > 0) countRejected(this.rejected, reason, count);
   }
   recordTruncated(count = 1): void {
     this.truncated += count;
@@ -145,7 +151,7 @@ export class SelfMetrics {
     this.retriedRequests += counts.retriedRequests;
     this.throttledRequests += counts.throttledRequests;
     for (const [reason, value] of Object.entries(counts.dropped)) increment(this.dropped, reason, value);
-    for (const [reason, value] of Object.entries(counts.rejected)) increment(this.rejected, reason, value);
+    for (const [reason, value] of Object.entries(counts.rejected)) countRejected(this.rejected, reason, value);
   }
 
   snapshot(): SelfMetricsSnapshot {

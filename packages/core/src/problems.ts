@@ -1,12 +1,17 @@
 import { diag } from '@opentelemetry/api';
+import { secretScrubber } from './scrub.ts';
 
 export type ProblemLevel = 'warn' | 'error';
 
-/** Writes one report to `diag` (the application's configured logger), unless redirected. */
+/**
+ * Writes one report to `diag` (the application's configured logger), unless redirected. Every report passes here,
+ * so this is where secrets are scrubbed from them (a worker's reports are scrubbed in the worker and again here).
+ */
 export function emitProblem(redirected: ((level: ProblemLevel, text: string) => void) | undefined, level: ProblemLevel, text: string): void {
-  if (redirected) redirected(level, text);
-  else if (level === 'warn') diag.warn(text);
-  else diag.error(text);
+  const clean = secretScrubber.scrub(text);
+  if (redirected) redirected(level, clean);
+  else if (level === 'warn') diag.warn(clean);
+  else diag.error(clean);
 }
 
 /**

@@ -1,4 +1,4 @@
-export { FaultInjector, type FaultKind, type FaultRule } from './common/faults.ts';
+export { FaultInjector, echoedRequest, type AnsweringFaultKind, type FaultKind, type FaultRule } from './common/faults.ts';
 export { EmulatorHttpServer, type EmulatorHandler, type EmulatorRequest, type EmulatorResponse, type ListenOptions } from './common/http-server.ts';
 export * from './cloudwatch/index.ts';
 export * from './huawei-lts/index.ts';

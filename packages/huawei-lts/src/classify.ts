@@ -1,5 +1,5 @@
 import { NetworkError, parseRetryAfter, type HttpResponse, type SendOutcome } from '@otel-cloud-logs/core';
-import { HuaweiCloudError, parseServiceCode, serviceError } from './errors.ts';
+import { HuaweiCloudError, parseServiceCode, quoteBody, serviceError } from './errors.ts';
 import { DestinationNotFoundError } from './resolve.ts';
 
 /** The body code of a successful report. */
@@ -18,7 +18,7 @@ export function classifyReport(response: HttpResponse, operation: string): SendO
     if (code === REPORT_SUCCESS_CODE) return { status: 'accepted' };
     const error = code
       ? serviceError(operation, 200, response.body)
-      : new HuaweiCloudError(operation, 200, 'NO_BODY_CODE', response.body.slice(0, 200), `expected body code ${REPORT_SUCCESS_CODE}`);
+      : new HuaweiCloudError(operation, 200, 'NO_BODY_CODE', quoteBody(response.body), `expected body code ${REPORT_SUCCESS_CODE}`);
     return { status: 'failed', error, reason: error.code };
   }
   const error = serviceError(operation, response.status, response.body);

@@ -1,7 +1,7 @@
 import { HttpTransport, callWithRetry, parseRetryAfter, type CallRetryOptions, type HttpResponse } from '@otel-cloud-logs/core';
 import { classifyFailure } from './classify.ts';
 import { resolveConnection, type HuaweiCloudConnectionOptions, type ResolvedConnection } from './config.ts';
-import { serviceError } from './errors.ts';
+import { quoteBody, serviceError } from './errors.ts';
 import { IamTokenSource, type TokenScope } from './iam.ts';
 import { encodeRfc3986, payloadHash, signRequest } from './signer.ts';
 
@@ -104,7 +104,7 @@ export class HuaweiCloudClient {
     try {
       return { status: response.status, body: (response.body === '' ? {} : JSON.parse(response.body)) as T };
     } catch {
-      throw new Error(`${operation}: HTTP ${response.status} with a body that is not JSON: ${response.body.slice(0, 200)}`);
+      throw new Error(`${operation}: HTTP ${response.status} with a body that is not JSON: ${quoteBody(response.body)}`);
     }
   }
 

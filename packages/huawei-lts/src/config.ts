@@ -1,3 +1,5 @@
+import { secretScrubber } from '@otel-cloud-logs/core';
+
 /**
  * Connection settings shared by the exporter and the provisioning API: region, project, credentials and the
  * four hosts involved (LTS control plane, LTS ingestion, IAM, Global Accelerator). Options win over environment
@@ -144,6 +146,9 @@ export function resolveConnection(owner: string, options: HuaweiCloudConnectionO
   const margin = options.tokenRefreshMarginMillis ?? 3_600_000;
   if (!Number.isFinite(margin) || margin < 0) throw new RangeError(`${owner}: tokenRefreshMarginMillis must be a non-negative number`);
   const auth = resolveAuth(owner, options.auth, env);
+  // Every user of the connection (exporter, provisioning) resolves it here: no error or diag line may show these.
+  if (auth.type === 'aksk') secretScrubber.register(auth.accessKeyId, auth.secretAccessKey, auth.securityToken);
+  else secretScrubber.register(auth.type === 'token' ? auth.token : auth.password);
   const given = (name: 'endpoint' | 'ingestEndpoint' | 'iamEndpoint' | 'gaEndpoint') => nonEmpty(options[name]) ?? nonEmpty(env[ENVIRONMENT_VARIABLES[name]]);
   const needsIam = auth.type === 'password' || given('iamEndpoint') !== undefined || region !== undefined;
   return {

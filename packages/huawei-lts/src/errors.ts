@@ -1,3 +1,5 @@
+import { secretScrubber } from '@otel-cloud-logs/core';
+
 /** An error answered by a Huawei Cloud API (LTS, IAM, GA, or the API gateway in front of them). */
 export class HuaweiCloudError extends Error {
   /** HTTP status. */
@@ -8,12 +10,15 @@ export class HuaweiCloudError extends Error {
   /** The answer's Retry-After, in milliseconds, when it had one. */
   readonly retryAfterMillis: number | undefined;
 
+  /** `code` and `serviceMessage` come from the service's answer, which may quote the request's credentials: scrubbed. */
   constructor(operation: string, status: number, code: string, serviceMessage: string, hint?: string, retryAfterMillis?: number) {
-    super(`${operation} failed: HTTP ${status} ${code}${serviceMessage ? `: ${serviceMessage}` : ''}${hint ? ` (${hint})` : ''}`);
+    const quoted = secretScrubber.scrub(serviceMessage);
+    const cleanCode = secretScrubber.scrub(code);
+    super(`${operation} failed: HTTP ${status} ${cleanCode}${quoted ? `: ${quoted}` : ''}${hint ? ` (${hint})` : ''}`);
     this.name = 'HuaweiCloudError';
     this.status = status;
-    this.code = code;
-    this.serviceMessage = serviceMessage;
+    this.code = cleanCode;
+    this.serviceMessage = quoted;
     this.retryAfterMillis = retryAfterMillis;
   }
 
@@ -37,14 +42,19 @@ export function parseServiceCode(body: string): ServiceCode {
   try {
     parsed = JSON.parse(body);
   } catch {
-    return { code: undefined, message: body.slice(0, 200) };
+    return { code: undefined, message: quoteBody(body) };
   }
-  if (typeof parsed !== 'object' || parsed === null) return { code: undefined, message: body.slice(0, 200) };
+  if (typeof parsed !== 'object' || parsed === null) return { code: undefined, message: quoteBody(body) };
   const record = parsed as Record<string, unknown>;
   const nested = typeof record.error === 'object' && record.error !== null ? (record.error as Record<string, unknown>) : undefined;
   const code = record.error_code ?? record.errorCode ?? nested?.code;
   const message = record.error_msg ?? record.errorMessage ?? record.errorMsg ?? nested?.message ?? '';
   return { code: code === undefined || code === null ? undefined : String(code), message: String(message) };
+}
+
+/** The start of a body for an error message, scrubbed first: a secret cut in half would no longer be recognised. */
+export function quoteBody(body: string): string {
+  return secretScrubber.scrub(body).slice(0, 200);
 }
 
 /** Hints for the codes a user can act on. */

@@ -1,4 +1,4 @@
-import type { HttpTransport } from '@otel-cloud-logs/core';
+import { secretScrubber, type HttpTransport } from '@otel-cloud-logs/core';
 import type { PasswordAuth } from './config.ts';
 import { HuaweiCloudError, parseServiceCode } from './errors.ts';
 
@@ -85,6 +85,7 @@ export class IamTokenSource {
     const header = response.headers['x-subject-token'];
     const token = Array.isArray(header) ? header[0] : header;
     if (!token) throw new Error('IAM token request succeeded but the response has no X-Subject-Token header');
+    secretScrubber.register(token);
     let expiresAt = Date.now() + 24 * 3_600_000;
     try {
       const parsed = JSON.parse(response.body) as { token?: { expires_at?: string } };

@@ -1,4 +1,4 @@
-import { NetworkError, parseRetryAfter, type HttpResponse, type SendOutcome } from '@otel-cloud-logs/core';
+import { NetworkError, parseRetryAfter, secretScrubber, type HttpResponse, type SendOutcome } from '@otel-cloud-logs/core';
 
 /** An error answer of ServiceWatch, with the service's code and request id when it sent them. */
 export class ServiceWatchError extends Error {
@@ -71,12 +71,6 @@ function parseErrorBody(body: string): { code?: string; detail: string; requestI
   return { code, detail, requestId: typeof first.request_id === 'string' ? first.request_id : undefined };
 }
 
-/** Removes every secret (keys, signatures) from text that came back from the service. */
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
-  return out.length > MAX_DETAIL_CHARS ? `${out.slice(0, MAX_DETAIL_CHARS)}…` : out;
-}
 
 function advice(status: number): { reason: string; hint: string; retryable: boolean } {
   if (status === 400) return { reason: 'validation_error', hint: 'the request was not valid; not retried', retryable: false };
@@ -94,16 +88,18 @@ function advice(status: number): { reason: string; hint: string; retryable: bool
 
 /**
  * Classifies an answer of `operation`: undefined for 2xx, otherwise a ServiceWatchError saying what went wrong
- * and what to do. 408/429/5xx are retryable (429 as throttling, with Retry-After); other 4xx are not.
+ * and what to do. 408/429/5xx are retryable (429 as throttling, with Retry-After); other 4xx are not. What is
+ * quoted from the answer is scrubbed before it is cut (core's scrubber, plus `secrets`: this request's own values).
  */
 export function classifyResponse(operation: string, response: HttpResponse, secrets: readonly string[]): ServiceWatchError | undefined {
   const { status } = response;
   if (status >= 200 && status < 300) return undefined;
   const parsed = parseErrorBody(response.body);
   const { reason, hint, retryable } = advice(status);
-  const code = parsed.code ?? `HTTP ${status}`;
-  const detail = redact(parsed.detail, secrets);
-  const requestId = parsed.requestId;
+  const code = secretScrubber.scrub(parsed.code ?? `HTTP ${status}`, secrets);
+  const fullDetail = secretScrubber.scrub(parsed.detail, secrets);
+  const detail = fullDetail.length > MAX_DETAIL_CHARS ? `${fullDetail.slice(0, MAX_DETAIL_CHARS)}…` : fullDetail;
+  const requestId = parsed.requestId === undefined ? undefined : secretScrubber.scrub(parsed.requestId, secrets);
   const message = `ServiceWatch ${operation} failed with ${status} ${code}${detail ? `: ${detail}` : ''}${requestId ? ` (request_id ${requestId})` : ''}; ${hint}`;
   return new ServiceWatchError({
     message,

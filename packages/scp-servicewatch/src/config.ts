@@ -1,4 +1,4 @@
-import type { ConstraintAwareExporterOptions, ProviderLimits } from '@otel-cloud-logs/core';
+import { secretScrubber, type ConstraintAwareExporterOptions, type ProviderLimits } from '@otel-cloud-logs/core';
 import { MIN_FRAME_BYTES } from './request-frame.ts';
 
 /** The API version sent in `Scp-Api-Version` by default: 1.2 is current (1.1 was supported only until 2026-08-31). */
@@ -128,6 +128,8 @@ export function resolveConnection(options: ServiceWatchConnectionOptions, env: S
   const secretKey = options.secretKey ?? env.SCP_SECRET_KEY;
   if (!accessKey) throw new TypeError('ServiceWatch: accessKey is required; pass accessKey or set SCP_ACCESS_KEY');
   if (!secretKey) throw new TypeError('ServiceWatch: secretKey is required; pass secretKey or set SCP_SECRET_KEY');
+  // Every user of the connection (exporter, provisioner) resolves it here: no error or diag line may show these.
+  secretScrubber.register(accessKey, secretKey);
   return {
     endpoint: resolveEndpoint(options, env),
     accessKey,

@@ -19,7 +19,7 @@ export function requestUrl(connection: ServiceWatchConnection, path: string, que
   return `${connection.endpoint}${path}${search}`;
 }
 
-/** Signs and sends one request; `secrets` lists what must never appear in an error message. */
+/** Signs and sends one request; `secrets`: this request's signature, never to appear in an error (the keys are registered with core's scrubber). */
 export async function sendSigned(
   http: HttpTransport,
   connection: ServiceWatchConnection,
@@ -27,7 +27,7 @@ export async function sendSigned(
 ): Promise<{ response: HttpResponse; secrets: string[] }> {
   const url = requestUrl(connection, request.path, request.query);
   const headers = signedHeaders(connection, request.method, url);
-  const secrets = [connection.secretKey, headers['Scp-Signature']!, connection.accessKey];
+  const secrets = [headers['Scp-Signature']!];
   const response = await http.request({
     url,
     method: request.method,

@@ -2,6 +2,7 @@ import type { EmulatorResponse } from '../common/http-server.ts';
 
 /** The CloudWatch Logs error names the emulator answers with (the `__type` of the JSON error body). */
 export type CloudWatchErrorType =
+  | 'AccessDeniedException'
   | 'InvalidParameterException'
   | 'ResourceNotFoundException'
   | 'ResourceAlreadyExistsException'

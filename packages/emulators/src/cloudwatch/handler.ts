@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FaultRule } from '../common/faults.ts';
+import { echoedRequest, type AnsweringFaultKind, type FaultRule } from '../common/faults.ts';
 import type { EmulatorHandler, EmulatorRequest, EmulatorResponse } from '../common/http-server.ts';
 import { AWS_JSON_CONTENT_TYPE, CloudWatchError, errorResponse } from './errors.ts';
 import type { RequestBody } from './fields.ts';
@@ -37,15 +37,16 @@ export class CloudWatchLogsHandler implements EmulatorHandler {
     return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
   }
 
-  /** throttle: 400 ThrottlingException; unavailable: 503 and internal: 500, both ServiceUnavailableException. */
-  faultResponse(kind: 'throttle' | 'unavailable' | 'internal', rule: FaultRule): EmulatorResponse {
+  /** throttle: 400 ThrottlingException; unavailable: 503 and internal: 500, both ServiceUnavailableException; echo: 400 AccessDeniedException. */
+  faultResponse(kind: AnsweringFaultKind, rule: FaultRule, request: EmulatorRequest): EmulatorResponse {
     const retryAfter: Record<string, string> = rule.retryAfterSeconds === undefined ? {} : { 'retry-after': String(rule.retryAfterSeconds) };
-    const error =
-      kind === 'throttle'
-        ? new CloudWatchError('ThrottlingException', 'Rate exceeded')
-        : kind === 'unavailable'
-          ? new CloudWatchError('ServiceUnavailableException', 'The service is unavailable. Please try again later.', 503)
-          : new CloudWatchError('ServiceUnavailableException', 'The server encountered an internal error. Please try again.', 500);
+    const errors: Record<AnsweringFaultKind, () => CloudWatchError> = {
+      echo: () => new CloudWatchError('AccessDeniedException', `User is not authorized to perform this action: ${echoedRequest(request, rule)}`),
+      throttle: () => new CloudWatchError('ThrottlingException', 'Rate exceeded'),
+      unavailable: () => new CloudWatchError('ServiceUnavailableException', 'The service is unavailable. Please try again later.', 503),
+      internal: () => new CloudWatchError('ServiceUnavailableException', 'The server encountered an internal error. Please try again.', 500),
+    };
+    const error = errors[kind]();
     return errorResponse(error, { ...retryAfter, 'x-amzn-requestid': randomUUID() });
   }
 

@@ -1,3 +1,5 @@
+import type { EmulatorRequest } from './http-server.ts';
+
 /**
  * Faults an emulator can inject, so that tests prove the exporters survive them. Each rule applies to the
  * next `times` matching requests (or forever when `times` is omitted), optionally only to one operation.
@@ -12,7 +14,16 @@ export type FaultKind =
   /** Destroy the socket without answering (ECONNRESET on the client). */
   | 'reset'
   /** Wait `delayMillis` before handling the request normally. */
-  | 'delay';
+  | 'delay'
+  /**
+   * Refuse the request (the provider's access-denied error) with a message that quotes it whole: method, URL, every
+   * header (signature and tokens included) and `echoText`, as a careless gateway might. For tests that no secret
+   * reaches an error, a diag line or a metric.
+   */
+  | 'echo';
+
+/** The faults that answer in the provider's format (the others reset the socket or only delay). */
+export type AnsweringFaultKind = 'throttle' | 'unavailable' | 'internal' | 'echo';
 
 export interface FaultRule {
   readonly kind: FaultKind;
@@ -26,6 +37,8 @@ export interface FaultRule {
   readonly delayMillis?: number;
   /** Retry-After seconds to send with 'throttle' / 'unavailable' answers (where the provider sends it). */
   readonly retryAfterSeconds?: number;
+  /** For 'echo': more text the refusal quotes (e.g. secrets the service should never repeat). */
+  readonly echoText?: string;
 }
 
 /** Holds the fault rules of one emulator and decides, per request, which fault (if any) applies. */
@@ -33,7 +46,7 @@ export class FaultInjector {
   private rules: FaultRule[] = [];
   private readonly random: () => number;
   /** How many faults were injected, by kind. */
-  readonly injected: Record<FaultKind, number> = { throttle: 0, unavailable: 0, internal: 0, reset: 0, delay: 0 };
+  readonly injected: Record<FaultKind, number> = { throttle: 0, unavailable: 0, internal: 0, reset: 0, delay: 0, echo: 0 };
 
   constructor(random: () => number = Math.random) {
     this.random = random;
@@ -64,4 +77,9 @@ export class FaultInjector {
     this.rules = this.rules.filter((rule) => rule.times === undefined || rule.times > 0);
     return { delay, fault };
   }
+}
+
+/** What an 'echo' refusal quotes: the request line, the rule's `echoText` and the request's headers as JSON. */
+export function echoedRequest(request: EmulatorRequest, rule: FaultRule): string {
+  return `${request.method} ${request.url}${rule.echoText ? ` ${rule.echoText}` : ''} with headers ${JSON.stringify(request.headers)}`;
 }

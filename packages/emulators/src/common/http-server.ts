@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { FaultInjector, type FaultRule } from './faults.ts';
+import { FaultInjector, type AnsweringFaultKind, type FaultRule } from './faults.ts';
 
 /** A request as the emulators see it: the raw body is kept because signatures are computed over it. */
 export interface EmulatorRequest {
@@ -28,8 +28,8 @@ export interface EmulatorResponse {
 export interface EmulatorHandler {
   /** The operation name used for fault matching (e.g. 'PutLogEvents'), from the request alone. */
   operationOf(request: EmulatorRequest): string;
-  /** The answer of an injected throttle / unavailable / internal fault, in the provider's format. */
-  faultResponse(kind: 'throttle' | 'unavailable' | 'internal', rule: FaultRule): EmulatorResponse;
+  /** The answer of an injected throttle / unavailable / internal / echo fault, in the provider's format. */
+  faultResponse(kind: AnsweringFaultKind, rule: FaultRule, request: EmulatorRequest): EmulatorResponse;
   handle(request: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
 }
 
@@ -124,7 +124,7 @@ export class EmulatorHttpServer {
         req.socket.destroy();
         return;
       }
-      const response = fault ? this.handler.faultResponse(fault.kind as 'throttle' | 'unavailable' | 'internal', fault) : await this.handler.handle(request);
+      const response = fault ? this.handler.faultResponse(fault.kind as AnsweringFaultKind, fault, request) : await this.handler.handle(request);
       send(res, response);
     } catch (error) {
       send(res, { status: 500, body: { message: `emulator error: ${(error as Error).message}` } });

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EmulatorHandler, EmulatorRequest, EmulatorResponse } from '../common/http-server.ts';
-import type { FaultRule } from '../common/faults.ts';
+import { echoedRequest, type AnsweringFaultKind, type FaultRule } from '../common/faults.ts';
 import { errorFor, gaError, ltsError, reportError } from './errors.ts';
 import { routeOf, type Service } from './routes.ts';
 import { verifySignature, type EmulatorAkSk } from './signature.ts';
@@ -86,8 +86,9 @@ export class HuaweiLtsHandler implements EmulatorHandler {
     return routeOf(request).operation;
   }
 
-  faultResponse(kind: 'throttle' | 'unavailable' | 'internal', rule: FaultRule): EmulatorResponse {
+  faultResponse(kind: AnsweringFaultKind, rule: FaultRule, request: EmulatorRequest): EmulatorResponse {
     const retryAfter: Record<string, string> = rule.retryAfterSeconds !== undefined ? { 'retry-after': String(rule.retryAfterSeconds) } : {};
+    if (kind === 'echo') return ltsError(403, 'APIGW.0301', `Incorrect IAM authentication information: ${echoedRequest(request, rule)}`);
     if (kind === 'throttle') return { ...ltsError(429, 'APIGW.0308', 'The throttling threshold has been reached'), headers: retryAfter };
     if (kind === 'unavailable') return { ...ltsError(503, 'LTS.0403', 'ServiceUnavailable'), headers: retryAfter };
     return ltsError(500, 'LTS.0010', 'Internal Server Error');

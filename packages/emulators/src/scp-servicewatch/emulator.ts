@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FaultRule } from '../common/faults.ts';
+import { echoedRequest, type AnsweringFaultKind, type FaultRule } from '../common/faults.ts';
 import { EmulatorHttpServer, type EmulatorHandler, type EmulatorRequest, type EmulatorResponse, type ListenOptions } from '../common/http-server.ts';
 import { verifyScpRequest, type ServiceWatchEmulatorCredential } from './signature.ts';
 import { validateCustomLogEvents, type StoredDestination, type StoredRecord } from './validate.ts';
@@ -169,7 +169,8 @@ export class ServiceWatchEmulator implements EmulatorHandler {
     return 'Unknown';
   }
 
-  faultResponse(kind: 'throttle' | 'unavailable' | 'internal', rule: FaultRule): EmulatorResponse {
+  faultResponse(kind: AnsweringFaultKind, rule: FaultRule, request: EmulatorRequest): EmulatorResponse {
+    if (kind === 'echo') return errorResponse(403, 'Forbidden', 'Forbidden', `access denied: ${echoedRequest(request, rule)}`);
     const retryAfter: Record<string, string> | undefined = rule.retryAfterSeconds !== undefined ? { 'retry-after': String(rule.retryAfterSeconds) } : undefined;
     if (kind === 'throttle') return errorResponse(429, 'TooManyRequests', 'Too Many Requests', 'request rate exceeded', retryAfter);
     if (kind === 'unavailable') return errorResponse(503, 'ServiceUnavailable', 'Service Unavailable', 'the service is temporarily unavailable', retryAfter);
