@@ -72,7 +72,7 @@ describe('callWithRetry', () => {
     const controller = new AbortController();
     const reason = new Error('shutting down');
     const pending = callWithRetry(failing(new Answer(503), new Answer(503)).call, classify, {
-      retry: { ...fast, initialDelayMillis: 60_000, maxDelayMillis: 60_000 },
+      retry: { ...fast, initialDelayMillis: 60_000, maxDelayMillis: 60_000, deadlineMillis: 120_000 },
       signal: controller.signal,
       onRetry: () => controller.abort(reason),
     });

@@ -152,7 +152,7 @@ describe('Gateway bearer token authentication (extensions.bearertokenauth)', () 
       'receivers.otlp.protocols.http.auth.authenticator: extension "bearertokenauth" is not listed in service.extensions; add it there (or remove service.extensions to enable every extension in use)',
     ]);
     expect(problemsOf('', `extensions:\n  oauth2: {}`, {}, '  extensions: [oauth2, missing]')).toEqual([
-      'extensions.oauth2: unknown extension type; allowed: bearertokenauth (as <type> or <type>/<name>)',
+      'extensions.oauth2: unknown extension type; allowed: bearertokenauth, file_storage (as <type> or <type>/<name>)',
       'service.extensions[1]: extension "missing" is not declared under extensions',
     ]);
     const withSpace = problemsOf(auth, `extensions:\n  bearertokenauth: { token: 'two ${TOKEN}', sheme: Bearer }`);
