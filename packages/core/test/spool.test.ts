@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor, type ConstraintAwareBatchProcessorOptions } from '@otel-cloud-logs/core';
 import { MemoryExporter, smallLimits } from './support/memory-exporter.ts';
+import { WorkerMemoryExporter } from './support/worker-memory-exporter.ts';
 import { appendAck, appendRecord, BLOCK_HEADER_BYTES, countRecordEntries, EntryBuffer, readBlock, readEntry } from '../src/spool/format.ts';
 
 const fastRetry = { initialDelayMillis: 5, maxDelayMillis: 20, deadlineMillis: 60_000 };
@@ -199,6 +200,18 @@ describe('ConstraintAwareBatchProcessor with a spool', () => {
     const taken = start(new MemoryExporter(smallLimits()), directory);
     expect(readFileSync(join(directory, 'LOCK'), 'utf8')).toBe(`${process.pid}\n`);
     await taken.provider.shutdown();
+  });
+
+  test("with thread 'worker' the worker writes the spool: durable() answers, and a clean shutdown leaves nothing", async () => {
+    const directory = freshDirectory();
+    const exporter = new WorkerMemoryExporter({ limits: smallLimits(), retry: fastRetry });
+    const { processor, provider, logger } = start(exporter, directory, { thread: 'worker' });
+    for (let i = 0; i < 300; i++) logger.emit({ body: `record ${i}` });
+    await processor.durable();
+    expect(segmentFiles(directory).length).toBeGreaterThan(0);
+    await provider.shutdown();
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: 300, droppedTotal: 0 });
+    expect(readdirSync(directory)).toEqual([]);
   });
 
   test('bad spool options say what to fix', () => {
