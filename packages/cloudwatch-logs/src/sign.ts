@@ -1,6 +1,6 @@
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentials, AwsCredentialsProvider } from './config.ts';
+import { defaultCredentialChain } from './default-credentials.ts';
 import { NodeSha256 } from './node-sha256.ts';
 
 export interface SignedRequestParts {
@@ -15,7 +15,7 @@ export class CloudWatchSigner {
 
   constructor(region: string, credentials: AwsCredentials | AwsCredentialsProvider | undefined) {
     this.signer = new SignatureV4({
-      credentials: credentials ?? defaultProvider(),
+      credentials: credentials ?? defaultCredentialChain(),
       region,
       service: 'logs',
       sha256: NodeSha256,
