@@ -6,6 +6,10 @@ import type { AwsCredentialsProvider } from './config.ts';
  * the chain and its ~20 packages (the README has the sizes).
  */
 const CHAIN_PACKAGE = '@aws-sdk/credential-provider-node';
+const NEEDS = `CloudWatchLogsExporter: no credentials were given, so the AWS default credential chain is used, and it needs the package ${CHAIN_PACKAGE}`;
+const FIX = `install it (npm install ${CHAIN_PACKAGE}), or pass credentials: { accessKeyId, secretAccessKey } or a provider function`;
+/** False once a bundler has merged this module into another file: the chain may then be in the bundle, not on disk. */
+const unbundled = /\/default-credentials\.[jt]s$/.test(new URL(import.meta.url).pathname);
 
 /**
  * The AWS default credential chain (env, SSO, profile, web identity, ECS, EC2), imported on the first signature.
@@ -13,17 +17,21 @@ const CHAIN_PACKAGE = '@aws-sdk/credential-provider-node';
  * every export later.
  */
 export function defaultCredentialChain(): AwsCredentialsProvider {
-  try {
-    createRequire(import.meta.url).resolve(CHAIN_PACKAGE);
-  } catch {
-    throw new Error(
-      `CloudWatchLogsExporter: no credentials were given, so the AWS default credential chain is used, and it needs the package ${CHAIN_PACKAGE}, which is not installed: ` +
-        `install it (npm install ${CHAIN_PACKAGE}), or pass credentials: { accessKeyId, secretAccessKey } or a provider function`,
-    );
+  if (unbundled) {
+    try {
+      createRequire(import.meta.url).resolve(CHAIN_PACKAGE);
+    } catch {
+      throw new Error(`${NEEDS}, which is not installed: ${FIX}`);
+    }
   }
   let chain: Promise<AwsCredentialsProvider> | undefined;
   return async () => {
-    chain ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) => defaultProvider());
+    chain ??= import('@aws-sdk/credential-provider-node').then(
+      ({ defaultProvider }) => defaultProvider(),
+      (cause: unknown) => {
+        throw new Error(`${NEEDS}, which could not be loaded: ${FIX}`, { cause });
+      },
+    );
     return (await chain)();
   };
 }
