@@ -1,7 +1,7 @@
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { secretScrubber } from '@otel-cloud-logs/core';
 import type { AwsCredentials, AwsCredentialsProvider } from './config.ts';
+import { defaultCredentialChain } from './default-credentials.ts';
 import { NodeSha256 } from './node-sha256.ts';
 
 export interface SignedRequestParts {
@@ -15,7 +15,7 @@ export class CloudWatchSigner {
   private readonly signer: SignatureV4;
 
   constructor(region: string, credentials: AwsCredentials | AwsCredentialsProvider | undefined) {
-    const source = credentials ?? defaultProvider();
+    const source = credentials ?? defaultCredentialChain();
     const resolve = typeof source === 'function' ? source : async () => source;
     if (typeof source !== 'function') registerSecrets(source);
     this.signer = new SignatureV4({
