@@ -66,13 +66,13 @@ export class CloudWatchLogsClient {
  * AWS signature errors append the canonical request and string-to-sign, and the canonical request can hold the
  * session token: only the text before them (first line) is kept, and a signed secret that still shows is masked.
  */
-function safeServiceMessage(message: string, secrets: ReadonlyArray<string | undefined>): string {
+export function safeServiceMessage(message: string, secrets: ReadonlyArray<string | undefined>): string {
   let line = message.split(/\n|The Canonical String|The String-to-Sign/, 1)[0]!.trim();
   for (const secret of secrets) if (secret) line = line.split(secret).join('***');
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   if (!text) return undefined;
   try {
     return JSON.parse(text);
@@ -81,6 +81,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
+export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
