@@ -28,8 +28,8 @@ export interface EmulatorResponse {
 export interface EmulatorHandler {
   /** The operation name used for fault matching (e.g. 'PutLogEvents'), from the request alone. */
   operationOf(request: EmulatorRequest): string;
-  /** The answer of an injected throttle / unavailable / internal fault, in the provider's format. */
-  faultResponse(kind: 'throttle' | 'unavailable' | 'internal', rule: FaultRule): EmulatorResponse;
+  /** The answer of an injected throttle / unavailable / internal fault to `operation`, in the provider's format. */
+  faultResponse(kind: 'throttle' | 'unavailable' | 'internal', rule: FaultRule, operation: string): EmulatorResponse;
   handle(request: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
 }
 
@@ -124,7 +124,7 @@ export class EmulatorHttpServer {
         req.socket.destroy();
         return;
       }
-      const response = fault ? this.handler.faultResponse(fault.kind as 'throttle' | 'unavailable' | 'internal', fault) : await this.handler.handle(request);
+      const response = fault ? this.handler.faultResponse(fault.kind as 'throttle' | 'unavailable' | 'internal', fault, operation) : await this.handler.handle(request);
       send(res, response);
     } catch (error) {
       send(res, { status: 500, body: { message: `emulator error: ${(error as Error).message}` } });
