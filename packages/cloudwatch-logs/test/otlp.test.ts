@@ -190,6 +190,21 @@ describe('CloudWatchLogsOtlpExporter: answers', () => {
     expect(partialSuccessCounts({ rejectedLogRecords: 0, errorMessage: undefined }, 10)).toEqual([]);
   });
 
+  test('records the service finds too new (its clock behind ours) are counted too_new, the rest exported', async () => {
+    const behind = new CloudWatchLogsEmulator({ now: () => Date.now() - 1.5 * 3_600_000 });
+    await behind.start();
+    try {
+      behind.seedLogStream(GROUP, STREAM);
+      for (const encoding of ['protobuf', 'json'] as const) {
+        const exporter = new CloudWatchLogsOtlpExporter({ region: 'us-east-1', endpoint: behind.url, credentials: CLOUDWATCH_EMULATOR_CREDENTIALS, logGroupName: GROUP, logStreamName: STREAM, encoding }, {});
+        expect(await exporter.exportEntries([entry('now'), entry('in an hour', {}, Date.now() + 3_600_000)])).toBe(0);
+        expect(exporter.metrics.snapshot()).toMatchObject({ exported: 1, rejected: { too_new: 1 } });
+      }
+    } finally {
+      await behind.stop();
+    }
+  });
+
   test('a group with bearer auth disabled: one request, not retried, counted, reported with the fix and without the token', async () => {
     const messages: string[] = [];
     diag.setLogger({ error: (m) => messages.push(m), warn: (m) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
