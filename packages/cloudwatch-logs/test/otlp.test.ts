@@ -1,6 +1,11 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { emptyEncodedRecord, planRequests, type Destination, type LogEntry } from '@otel-cloud-logs/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { ConstraintAwareBatchProcessor, emptyEncodedRecord, planRequests, type Destination, type LogEntry } from '@otel-cloud-logs/core';
 import { CloudWatchLogsOtlpExporter, otlpRecordSize, partialSuccessCounts, type CloudWatchLogsOtlpExporterOptions, type OtlpEncoding } from '@otel-cloud-logs/cloudwatch-logs';
 import { CLOUDWATCH_EMULATOR_CREDENTIALS, CloudWatchLogsEmulator } from '@otel-cloud-logs/emulators';
 
@@ -229,5 +234,55 @@ describe('CloudWatchLogsOtlpExporter: answers', () => {
     const bearer = exporterFor({ auth: { type: 'bearer', token: emulator.createApiKey() } });
     await bearer.exportEntries([entry('x', { destination: { ...destination, logStream: 'absent' } })]);
     expect(bearer.metrics.snapshot().rejected).toEqual({ ResourceNotFoundException: 1 });
+  });
+});
+
+describe('CloudWatchLogsOtlpExporter: requests and the spool', () => {
+  test('records of different resources or scopes never share a request', async () => {
+    const exporter = exporterFor();
+    const other = { 'service.name': 'billing' };
+    const entries = [entry('a'), entry('b', { resource: other }), entry('c', { scope: { name: 'other-lib' } }), entry('d')];
+    expect(await exporter.exportEntries(entries)).toBe(0);
+    expect(emulator.requestCount('PutOpenTelemetryLogs')).toBe(3);
+    const byBody = Object.fromEntries(emulator.events(GROUP, STREAM).map((event) => [JSON.parse(event.message).body, JSON.parse(event.message)]));
+    expect(byBody.b.resource.attributes).toEqual(other);
+    expect(byBody.c.scope).toEqual({ name: 'other-lib' });
+  });
+
+  test('exportOtlpJson sends OTLP/JSON from elsewhere, routed by its attributes', async () => {
+    const exporter = exporterFor();
+    emulator.seedLogStream(GROUP, 'from-json');
+    const time = `${BigInt(Date.now()) * 1_000_000n}`;
+    const request = { resourceLogs: [{ resource: { attributes: [{ key: 'log_stream_value', value: { stringValue: 'from-json' } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: time, body: { stringValue: 'relayed' } }] }] }] };
+    expect(await exporter.exportOtlpJson(request)).toBe(0);
+    expect(emulator.events(GROUP, 'from-json').map((event) => JSON.parse(event.message).body)).toEqual(['relayed']);
+  });
+
+  test('protobuf records survive a kill in the spool (binary fragments, length-prefixed frames) and are sent once after the restart', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'otlp-spool-'));
+    const copy = mkdtempSync(join(tmpdir(), 'otlp-spool-killed-'));
+    try {
+      const resource = resourceFromAttributes({ 'service.name': 'orders' });
+      // The first run never reaches the service (nothing listens on port 9): its records stay in the spool.
+      const unreachable = exporterFor({ endpoint: 'http://127.0.0.1:9' });
+      const first = new ConstraintAwareBatchProcessor({ exporter: unreachable, scheduledDelayMillis: 20, shutdownTimeoutMillis: 100, spool: { directory, commitIntervalMillis: 20 } });
+      const logger = new LoggerProvider({ resource, processors: [first] }).getLogger('orders', '1.0');
+      for (let i = 0; i < 200; i++) logger.emit({ body: `r${i} ü`, attributes: { i } });
+      await first.durable();
+      cpSync(directory, copy, { recursive: true });
+      rmSync(join(copy, 'LOCK'), { force: true });
+
+      const second = new CloudWatchLogsOtlpExporter({ region: 'us-east-1', endpoint: emulator.url, credentials: CLOUDWATCH_EMULATOR_CREDENTIALS, logGroupName: GROUP, logStreamName: STREAM, retry: fastRetry }, {});
+      const restarted = new ConstraintAwareBatchProcessor({ exporter: second, scheduledDelayMillis: 20, spool: { directory: copy, commitIntervalMillis: 20 } });
+      await new LoggerProvider({ resource, processors: [restarted] }).shutdown();
+      const stored = emulator.events(GROUP, STREAM).map((event) => JSON.parse(event.message));
+      expect(stored.map((event) => event.attributes.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      expect(stored[0]).toMatchObject({ resource: { attributes: { 'service.name': 'orders' } }, scope: { name: 'orders', version: '1.0' } });
+      expect(second.metrics.snapshot()).toMatchObject({ exported: 200, droppedTotal: 0 });
+      await first.shutdown();
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
