@@ -61,6 +61,9 @@ export function varintBytes(value: number): number {
   return length;
 }
 
+/** Strings up to this many UTF-16 units are measured and written in JS. */
+const SHORT_STRING = 64;
+
 /** A length-delimited field of `length` content bytes: tag + length varint + content. */
 export function delimited(length: number): number {
   return 1 + varintBytes(length) + length;
@@ -148,9 +151,29 @@ class ProtoEncoder {
   }
 
   private measureString(text: string): number {
-    const bytes = Buffer.byteLength(text, 'utf8');
+    let bytes: number;
+    if (text.length <= SHORT_STRING) {
+      // Short strings (keys, levels, most values) in one JS pass: a native call per string costs more than this.
+      bytes = 0;
+      let escapes = 0;
+      for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code < 0x80) {
+          bytes++;
+          if (code < 0x20) escapes += code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d ? 1 : 5;
+          else if (code === 0x22 || code === 0x5c) escapes++;
+        } else if (code < 0x800) bytes += 2;
+        else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+          bytes += 4;
+          i++;
+        } else bytes += 3; // the BMP, and a lone surrogate as U+FFFD
+      }
+      this.flat += bytes + 2 + escapes;
+    } else {
+      bytes = Buffer.byteLength(text, 'utf8');
+      this.flat += jsonStringBytes(text, bytes);
+    }
     this.sizes.push(bytes);
-    this.flat += jsonStringBytes(text, bytes);
     return delimited(bytes);
   }
 
@@ -161,8 +184,9 @@ class ProtoEncoder {
   measureKeyValues(attributes: Readonly<Record<string, unknown>>, skip: ReadonlySet<string> | undefined, depth: number): number {
     let length = 0;
     let count = 0;
-    for (const key of Object.keys(attributes)) {
-      if (skip?.has(key)) continue;
+    // for…in with an own-key check: Object.keys' order and keys without allocating their array per record.
+    for (const key in attributes) {
+      if (!Object.hasOwn(attributes, key) || skip?.has(key)) continue;
       count++;
       const slot = this.sizes.push(0) - 1;
       const keyValue = this.measureString(key) + this.measureNested(attributes[key], depth);
@@ -269,7 +293,10 @@ class ProtoEncoder {
     const bytes = this.sizes[this.cursor++]!;
     this.byte(tag);
     this.varint(bytes);
-    this.at += this.buffer.write(text, this.at, bytes, 'utf8');
+    if (bytes === text.length && bytes <= SHORT_STRING) {
+      // Measured as ASCII: byte for character.
+      for (let i = 0; i < bytes; i++) this.buffer[this.at++] = text.charCodeAt(i);
+    } else this.at += this.buffer.write(text, this.at, bytes, 'utf8');
   }
 
   /** The next measured length, after its tag. */
@@ -317,8 +344,8 @@ class ProtoEncoder {
   }
 
   writeKeyValues(tag: number, attributes: Readonly<Record<string, unknown>>, skip: ReadonlySet<string> | undefined, depth: number): void {
-    for (const key of Object.keys(attributes)) {
-      if (skip?.has(key)) continue;
+    for (const key in attributes) {
+      if (!Object.hasOwn(attributes, key) || skip?.has(key)) continue;
       this.open(tag);
       this.string(FIELD1_LEN, key);
       this.writeNested(FIELD2_LEN, attributes[key], depth);
@@ -357,7 +384,7 @@ class ProtoEncoder {
 }
 
 function hasAttributes(attributes: Readonly<Record<string, unknown>>): boolean {
-  for (const key in attributes) if (!ROUTING_KEYS.has(key)) return true;
+  for (const key in attributes) if (Object.hasOwn(attributes, key) && !ROUTING_KEYS.has(key)) return true;
   return false;
 }
 

@@ -87,8 +87,12 @@ export function integerDigits(value: number): number {
   return digits;
 }
 
+const NANOS_2001 = 10n ** 18n;
+const NANOS_2286 = 10n ** 19n;
+
 /** Decimal digits (with sign) of a bigint within int64 or a uint64 timestamp. */
 export function bigintDigits(value: bigint): number {
+  if (value >= NANOS_2001 && value < NANOS_2286) return 19; // every timestamp in nanoseconds of this era
   if (value < 0n) return 1 + bigintDigits(-value);
   let digits = 1;
   while (digits < BIG_POWERS_OF_TEN.length && value >= BIG_POWERS_OF_TEN[digits]!) digits++;

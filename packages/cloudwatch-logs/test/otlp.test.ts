@@ -42,7 +42,10 @@ const TRICKY: unknown[] = [
   '',
   'quote " backslash \\ newline \n tab \t bell \u0007 nul \u0000 del \u007f',
   '日本語 ü 😀 \u2028 separator',
-  'lone \ud800 and \udfff surrogates',
+  'lone \ud800 and \udfff surrogates, a high one last \ud83d',
+  `long: ${'é"\\\n\u0003😀\ud800 '.repeat(40)}`, // past the short-string path: measured natively
+  'x'.repeat(64),
+  'y'.repeat(65),
   0,
   -1,
   2 ** 53 - 1,
