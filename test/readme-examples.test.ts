@@ -7,9 +7,14 @@ import { CloudWatchLogsEmulator } from '@otel-cloud-logs/emulators';
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
 
-/** The first TypeScript block of a README. */
-function firstTsBlock(readme: string): string {
-  const text = readFileSync(new URL(readme, new URL('..', import.meta.url)), 'utf8');
+/** The first TypeScript block of a README (after `heading`, when given). */
+function firstTsBlock(readme: string, heading?: string): string {
+  let text = readFileSync(new URL(readme, new URL('..', import.meta.url)), 'utf8');
+  if (heading !== undefined) {
+    const at = text.indexOf(`\n${heading}\n`);
+    if (at < 0) throw new Error(`${readme} has no heading ${heading}`);
+    text = text.slice(at);
+  }
   const match = /```ts\n([\s\S]*?)```/.exec(text);
   if (!match) throw new Error(`${readme} has no ts block`);
   return match[1]!;
@@ -47,5 +52,11 @@ describe('README examples run as written', () => {
     expect(output).toMatch(/exported: 2,/);
     expect(emulator.events('/app/orders', 'payments').map((e) => JSON.parse(e.message).body)).toEqual(['card declined']);
     expect(emulator.logGroup('/app/orders')?.retentionInDays).toBe(30);
+  });
+
+  test('cloudwatch-logs README, OTLP endpoint: SigV4 and a bearer token against an in-process emulator', async () => {
+    const output = await runExample('cloudwatch-otlp', firstTsBlock('packages/cloudwatch-logs/README.md', '## The OTLP endpoint: `CloudWatchLogsOtlpExporter`'));
+    expect(output).toMatch(/sigv4 1\nbearer 1\n/);
+    expect(output).toMatch(/order accepted \(sigv4\).*order accepted \(bearer\)/s);
   });
 });

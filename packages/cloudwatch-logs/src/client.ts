@@ -64,12 +64,12 @@ export class CloudWatchLogsClient {
 }
 
 /** AWS signature errors append the canonical request and string-to-sign: only the text before them (first line) is kept. */
-function firstLine(message: string): string {
+export function firstLine(message: string): string {
   const line = message.split(/\n|The Canonical String|The String-to-Sign/, 1)[0]!.trim();
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   if (!text) return undefined;
   try {
     return JSON.parse(text);
@@ -78,6 +78,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
+export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }

@@ -54,7 +54,7 @@ export interface CloudWatchEntity {
 export const EVENT_OVERHEAD_BYTES = 26;
 export const MAX_REQUEST_BYTES = 1_048_576;
 export const MAX_EVENTS_PER_REQUEST = 10_000;
-const HOUR = 3_600_000;
+export const HOUR = 3_600_000;
 
 /** PutLogEvents limits (API reference); an event's message plus its 26 bytes must fit the event size limit. */
 export function cloudWatchLimits(options: Pick<CloudWatchLogsExporterOptions, 'eventSizeLimit' | 'timeWindowMarginMillis'>): ProviderLimits {
@@ -100,37 +100,57 @@ export interface ResolvedEndpoint {
 }
 
 /** Region and endpoint from options, then the AWS SDK's environment variables. */
-export function resolveEndpoint(options: Pick<CloudWatchLogsExporterOptions, 'region' | 'endpoint'>, env: NodeJS.ProcessEnv = process.env): ResolvedEndpoint {
+export function resolveEndpoint(
+  options: Pick<CloudWatchLogsExporterOptions, 'region' | 'endpoint'>,
+  env: NodeJS.ProcessEnv = process.env,
+  owner = 'CloudWatchLogsExporter',
+): ResolvedEndpoint {
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {
-    throw new TypeError('CloudWatchLogsExporter: no region: pass { region } or set AWS_REGION (e.g. us-east-1)');
+    throw new TypeError(`${owner}: no region: pass { region } or set AWS_REGION (e.g. us-east-1)`);
   }
   const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ?? env.AWS_ENDPOINT_URL ?? `https://logs.${region}.amazonaws.com`;
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    throw new TypeError(`CloudWatchLogsExporter: endpoint is not a URL (expected e.g. https://logs.${region}.amazonaws.com); its value is not repeated here in case it holds a secret`);
+    throw new TypeError(`${owner}: endpoint is not a URL (expected e.g. https://logs.${region}.amazonaws.com); its value is not repeated here in case it holds a secret`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new TypeError(`CloudWatchLogsExporter: endpoint must be http(s), got ${url.protocol}`);
+    throw new TypeError(`${owner}: endpoint must be http(s), got ${url.protocol}`);
   }
   return { region, url };
 }
 
-/** Throws a clear error for options CloudWatch would refuse later, so that mistakes show at start-up. */
-export function validateOptions(options: CloudWatchLogsExporterOptions): void {
+/** The options both CloudWatch exporters (PutLogEvents and the OTLP endpoint) share. */
+export type SharedOptions = Pick<CloudWatchLogsExporterOptions, 'logGroupName' | 'logStreamName' | 'retentionInDays' | 'timeWindowMarginMillis' | 'credentials'>;
+
+/** Throws a clear error for shared options CloudWatch would refuse later, so that mistakes show at start-up. */
+export function validateSharedOptions(options: SharedOptions, owner: string): void {
   if (options.logGroupName !== undefined) {
     const problem = logGroupNameProblem(options.logGroupName);
-    if (problem) throw new TypeError(`CloudWatchLogsExporter: logGroupName: ${problem}`);
+    if (problem) throw new TypeError(`${owner}: logGroupName: ${problem}`);
   }
   if (options.logStreamName !== undefined) {
     const problem = logStreamNameProblem(options.logStreamName);
-    if (problem) throw new TypeError(`CloudWatchLogsExporter: logStreamName: ${problem}`);
+    if (problem) throw new TypeError(`${owner}: logStreamName: ${problem}`);
   }
   if (options.retentionInDays !== undefined && !(ALLOWED_RETENTION_DAYS as readonly number[]).includes(options.retentionInDays)) {
-    throw new RangeError(`CloudWatchLogsExporter: retentionInDays must be one of ${ALLOWED_RETENTION_DAYS.join(', ')}; got ${options.retentionInDays}`);
+    throw new RangeError(`${owner}: retentionInDays must be one of ${ALLOWED_RETENTION_DAYS.join(', ')}; got ${options.retentionInDays}`);
   }
+  const margin = options.timeWindowMarginMillis;
+  if (margin !== undefined && !(Number.isSafeInteger(margin) && margin >= 0 && margin < 2 * HOUR)) {
+    throw new RangeError(`${owner}: timeWindowMarginMillis must be a whole number of ms from 0 to under 2 h (the +2 h window), got ${String(margin)}`);
+  }
+  const credentials = options.credentials;
+  if (credentials !== undefined && typeof credentials !== 'function' && (!credentials.accessKeyId || !credentials.secretAccessKey)) {
+    throw new TypeError(`${owner}: credentials need accessKeyId and secretAccessKey (or omit them to use the AWS default credential chain)`);
+  }
+}
+
+/** Throws a clear error for options CloudWatch would refuse later, so that mistakes show at start-up. */
+export function validateOptions(options: CloudWatchLogsExporterOptions): void {
+  validateSharedOptions(options, 'CloudWatchLogsExporter');
   if (options.messageFormat !== undefined && options.messageFormat !== 'json' && options.messageFormat !== 'text') {
     throw new TypeError(`CloudWatchLogsExporter: messageFormat must be 'json' or 'text', got ${JSON.stringify(options.messageFormat)}`);
   }
@@ -139,13 +159,5 @@ export function validateOptions(options: CloudWatchLogsExporterOptions): void {
   }
   if (options.entity !== undefined && (typeof options.entity.keyAttributes !== 'object' || options.entity.keyAttributes === null)) {
     throw new TypeError("CloudWatchLogsExporter: entity needs keyAttributes, e.g. { keyAttributes: { Type: 'Service', Name: 'orders', Environment: 'prod' } }");
-  }
-  const margin = options.timeWindowMarginMillis;
-  if (margin !== undefined && !(Number.isSafeInteger(margin) && margin >= 0 && margin < 2 * HOUR)) {
-    throw new RangeError(`CloudWatchLogsExporter: timeWindowMarginMillis must be a whole number of ms from 0 to under 2 h (the +2 h window), got ${String(margin)}`);
-  }
-  const credentials = options.credentials;
-  if (credentials !== undefined && typeof credentials !== 'function' && (!credentials.accessKeyId || !credentials.secretAccessKey)) {
-    throw new TypeError('CloudWatchLogsExporter: credentials need accessKeyId and secretAccessKey (or omit them to use the AWS default credential chain)');
   }
 }

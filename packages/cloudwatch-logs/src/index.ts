@@ -27,3 +27,16 @@ export {
 export { planPutLogEvents, type PutLogEventsPlan } from './plan.ts';
 export { rejectedCounts, classifyFailure, type PutLogEventsResponse } from './classify.ts';
 export { CloudWatchServiceError } from './client.ts';
+export { CloudWatchLogsOtlpExporter } from './otlp-exporter.ts';
+export {
+  BEARER_TOKEN_ENV,
+  LARGE_EVENT_REGIONS,
+  MAX_LARGE_REQUEST_BYTES,
+  otlpLimits,
+  type CloudWatchLogsOtlpExporterOptions,
+  type LargeEventsOptions,
+  type OtlpAuth,
+} from './otlp-config.ts';
+export { otlpFrame, type OtlpEncoding } from './otlp-frame.ts';
+export { MAX_RESOURCE_SCOPE_BYTES, encodeOtlpRecord, encodeTruncatedOtlpRecord, otlpRecordSize } from './otlp-translate.ts';
+export { partialSuccessCounts } from './otlp-classify.ts';

@@ -1,4 +1,4 @@
-import { encodedFragment, type EncodedRecord, type RecordCodec } from './codec.ts';
+import { fragmentBytesOf, type EncodedRecord, type RecordCodec } from './codec.ts';
 import { EncodedBatch, type RequestFrame } from './encoded-batch.ts';
 import { destinationKey, type Destination, type LogEntry } from './model.ts';
 
@@ -46,7 +46,7 @@ export class Batcher {
   add(entry: LogEntry, record: EncodedRecord, now: number, sequence = 0): void {
     const open = this.openRequestFor(entry.destination, record.frameKey, record.timeMillis, entry, undefined);
     const batch = this.batchFor(open, record.size, record.timeMillis, now);
-    const bytes = encodedFragment(record.fragment);
+    const bytes = fragmentBytesOf(record);
     if (bytes) batch.appendBytes(bytes, record.size, record.timeMillis, sequence);
     else batch.append(record.fragment, record.fragmentBytes, record.size, record.timeMillis, sequence);
     this.sealIfFull(open, batch);

@@ -10,8 +10,15 @@ import type { Destination, DestinationDefaults, LogEntry } from './model.ts';
 export interface EncodedRecord {
   /** The record's wire fragment, exactly as it goes into the request body (e.g. a PutLogEvents event object). */
   fragment: string;
-  /** UTF-8 bytes of `fragment`. */
+  /** UTF-8 bytes of `fragment` (of the binary fragment when `binary`). */
   fragmentBytes: number;
+  /**
+   * The fragment is binary (e.g. a protobuf message), written by the codec into `bytes` (see
+   * `binaryFragmentBuffer`); `fragment` is then ''.
+   */
+  binary: boolean;
+  /** The record's own buffer for binary fragments, kept from record to record (undefined until first needed). */
+  bytes: Buffer | undefined;
   /** Size the service counts for the record, without the per-event overhead (what the limits are in). */
   size: number;
   /** Event time in ms since the epoch (time window, span and order rules). */
@@ -42,16 +49,38 @@ export function setFragment(out: EncodedRecord, fragment: string): void {
   scratchFragment = fragment;
   out.fragment = fragment;
   out.fragmentBytes = scratchBytes;
+  out.binary = false;
 }
 
-/** The bytes of `fragment` if `setFragment` encoded it last, else undefined. */
-export function encodedFragment(fragment: string): Buffer | undefined {
-  return fragment === scratchFragment ? scratch.subarray(0, scratchBytes) : undefined;
+/**
+ * A buffer of at least `length` bytes owned by `out`, for a codec that writes a binary fragment into it and then
+ * calls `setBinaryFragment`. The record keeps it for the next one (no allocation per record); one huge record
+ * does not keep a huge buffer alive once records are ordinary again.
+ */
+export function binaryFragmentBuffer(out: EncodedRecord, length: number): Buffer {
+  const current = out.bytes;
+  const shrink = current !== undefined && current.length > 8 * 1024 * 1024 && length < 1024 * 1024;
+  if (current && current.length >= length && !shrink) return current;
+  out.bytes = Buffer.allocUnsafeSlow(shrink ? 1024 * 1024 : Math.max(length, 2 * (current?.length ?? 512)));
+  return out.bytes;
+}
+
+/** Marks the first `length` bytes of `out.bytes` as the record's (binary) fragment. */
+export function setBinaryFragment(out: EncodedRecord, length: number): void {
+  out.fragment = '';
+  out.fragmentBytes = length;
+  out.binary = true;
+}
+
+/** The bytes of a record's fragment when they are at hand (binary, or the string `setFragment` encoded last), else undefined. */
+export function fragmentBytesOf(record: EncodedRecord): Buffer | undefined {
+  if (record.binary) return record.bytes!.subarray(0, record.fragmentBytes);
+  return record.fragment === scratchFragment ? scratch.subarray(0, scratchBytes) : undefined;
 }
 
 /** A fresh scratch record. */
 export function emptyEncodedRecord(): EncodedRecord {
-  return { fragment: '', fragmentBytes: 0, size: 0, timeMillis: 0, frameKey: '' };
+  return { fragment: '', fragmentBytes: 0, binary: false, bytes: undefined, size: 0, timeMillis: 0, frameKey: '' };
 }
 
 /** A codec's verdict on a record it cannot turn into a valid event. */

@@ -8,6 +8,59 @@ export interface RequestFrame {
   readonly tail: Buffer;
   /** The budget of one request of this frame, in the planner's unit (Σ event size + per-event overhead). */
   readonly maxRequestBytes: number;
+  /**
+   * For wire formats that nest the records in length-prefixed messages (protobuf), whose prefixes depend on
+   * the records' total: the openings of those messages, outermost first. The body is then
+   * `opening₀ length₀ opening₁ length₁ … head records tail`, where lengthᵢ is a base-128 varint of the byte
+   * count from after it to the end of the body, written when the body is built.
+   */
+  readonly lengthDelimited?: readonly Buffer[];
+}
+
+/** Bytes reserved in front of the head for a frame's length-prefixed openings (a varint of a length takes ≤ 5). */
+function prefixRoom(frame: RequestFrame): number {
+  let room = 0;
+  for (const opening of frame.lengthDelimited ?? []) room += opening.length + 5;
+  return room;
+}
+
+function varintLength(value: number): number {
+  let length = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    length++;
+  }
+  return length;
+}
+
+function writeVarint(target: Buffer, at: number, value: number): number {
+  while (value >= 0x80) {
+    target[at++] = (value % 0x80) | 0x80;
+    value = Math.floor(value / 0x80);
+  }
+  target[at++] = value;
+  return at;
+}
+
+/**
+ * Writes the openings and their lengths so that they end exactly at `end` (where the head starts) and returns
+ * where they start; `inner` is the byte count from `end` to the end of the body.
+ */
+function writeLengthPrefixes(openings: readonly Buffer[], target: Buffer, end: number, inner: number): number {
+  // Lengths from the innermost message out: each covers its own opening-free content plus everything nested.
+  const lengths: number[] = [];
+  let covered = inner;
+  for (let i = openings.length - 1; i >= 0; i--) {
+    lengths[i] = covered;
+    covered += openings[i]!.length + varintLength(covered);
+  }
+  let at = end - (covered - inner);
+  const start = at;
+  for (let i = 0; i < openings.length; i++) {
+    at += openings[i]!.copy(target, at);
+    at = writeVarint(target, at, lengths[i]!);
+  }
+  return start;
 }
 
 const INITIAL_CAPACITY = 16 * 1024;
@@ -58,14 +111,20 @@ export class EncodedBatch {
   private minTime = Infinity;
   private maxTime = -Infinity;
   private readonly perEventOverhead: number;
+  /** Where the head starts: room before it for length-prefixed openings (0 without). */
+  private readonly headAt: number;
+  /** Where the first record starts. */
+  private readonly recordsAt: number;
   private sealedBody: Buffer | undefined;
 
   constructor(frame: RequestFrame, perEventOverheadBytes: number, capacityHint = INITIAL_CAPACITY) {
     this.frame = frame;
     this.perEventOverhead = perEventOverheadBytes;
-    this.data = takeBuffer(Math.max(capacityHint, frame.head.length + frame.tail.length + 64));
-    frame.head.copy(this.data, 0);
-    this.used = frame.head.length;
+    this.headAt = prefixRoom(frame);
+    this.recordsAt = this.headAt + frame.head.length;
+    this.data = takeBuffer(Math.max(capacityHint, this.recordsAt + frame.tail.length + 64));
+    frame.head.copy(this.data, this.headAt);
+    this.used = this.recordsAt;
     this.ends = new Uint32Array(INITIAL_SLOTS);
     this.times = new Float64Array(INITIAL_SLOTS);
     this.sizes = new Uint32Array(INITIAL_SLOTS);
@@ -84,12 +143,12 @@ export class EncodedBatch {
 
   /** Bytes held for the records (their wire fragments and separators): what the memory bound counts. */
   get heldBytes(): number {
-    return this.used - this.frame.head.length;
+    return this.used - this.recordsAt;
   }
 
   /** Bytes of the record fragments alone (without separators). */
   get fragmentBytes(): number {
-    return this.used - this.frame.head.length - (this.count > 1 ? (this.count - 1) * this.frame.separator.length : 0);
+    return this.used - this.recordsAt - (this.count > 1 ? (this.count - 1) * this.frame.separator.length : 0);
   }
 
   get earliestTime(): number {
@@ -115,7 +174,7 @@ export class EncodedBatch {
 
   /** The wire fragment of one record (a view, not a copy). */
   fragmentAt(index: number): Buffer {
-    const start = index === 0 ? this.frame.head.length : this.ends[index - 1]! + this.frame.separator.length;
+    const start = index === 0 ? this.recordsAt : this.ends[index - 1]! + this.frame.separator.length;
     return this.data.subarray(start, this.ends[index]!);
   }
 
@@ -156,12 +215,15 @@ export class EncodedBatch {
     return this.inOrder;
   }
 
-  /** The request body: head, fragments and tail. Built once and reused unchanged on every retry. */
+  /** The request body: (length-prefixed openings,) head, fragments and tail. Built once and reused unchanged on every retry. */
   body(): Buffer {
     if (!this.sealedBody) {
       this.reserve(this.frame.tail.length);
       this.frame.tail.copy(this.data, this.used);
-      this.sealedBody = this.data.subarray(0, this.used + this.frame.tail.length);
+      const end = this.used + this.frame.tail.length;
+      const openings = this.frame.lengthDelimited;
+      const start = openings && openings.length > 0 ? writeLengthPrefixes(openings, this.data, this.headAt, end - this.headAt) : 0;
+      this.sealedBody = this.data.subarray(start, end);
     }
     return this.sealedBody;
   }

@@ -8,12 +8,16 @@ export interface HttpRequest {
   /** Per-request timeout (connect + headers + body). */
   readonly timeoutMillis: number;
   readonly signal?: AbortSignal;
+  /** Also hand back the response body as bytes (for binary answers, e.g. protobuf). */
+  readonly binaryResponse?: boolean;
 }
 
 export interface HttpResponse {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: string;
+  /** The body as bytes, when the request asked for `binaryResponse`. */
+  readonly bytes?: Buffer;
 }
 
 export interface HttpTransportOptions {
@@ -63,6 +67,10 @@ export class HttpTransport {
         headersTimeout: request.timeoutMillis,
         bodyTimeout: request.timeoutMillis,
       });
+      if (request.binaryResponse) {
+        const bytes = Buffer.from(await response.body.arrayBuffer());
+        return { status: response.statusCode, headers: response.headers, body: bytes.toString('utf8'), bytes };
+      }
       const body = await response.body.text();
       return { status: response.statusCode, headers: response.headers, body };
     } catch (error) {

@@ -3,7 +3,7 @@ export type { AnyValue, OtlpAnyValue, OtlpKeyValue } from './any-value.ts';
 export { Batcher } from './batcher.ts';
 export { ROUTING_KEYS, attributesJson, envelopeJson, resourceAttributesJson, type EnvelopeOptions } from './envelope.ts';
 export { jsonOf, renderAnyValue } from './json.ts';
-export { emptyEncodedRecord, setFragment, type EncodedRecord, type InvalidEvent, type RecordCodec, type RequestSender, type SendContext, type SendOutcome } from './codec.ts';
+export { binaryFragmentBuffer, emptyEncodedRecord, setBinaryFragment, setFragment, type EncodedRecord, type InvalidEvent, type RecordCodec, type RequestSender, type SendContext, type SendOutcome } from './codec.ts';
 export { EncodedBatch, type RequestFrame } from './encoded-batch.ts';
 export { describeDrop } from './drops.ts';
 export { deliver, type DeliveryOptions, type DeliveryTarget } from './delivery.ts';

@@ -6,7 +6,7 @@ import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor, type ConstraintAwareBatchProcessorOptions } from '@otel-cloud-logs/core';
 import { MemoryExporter, smallLimits } from './support/memory-exporter.ts';
 import { WorkerMemoryExporter } from './support/worker-memory-exporter.ts';
-import { appendAck, appendRecord, BLOCK_HEADER_BYTES, countRecordEntries, EntryBuffer, readBlock, readEntry } from '../src/spool/format.ts';
+import { appendAck, appendFrame, appendRecord, BLOCK_HEADER_BYTES, countRecordEntries, EntryBuffer, readBlock, readEntry } from '../src/spool/format.ts';
 
 const fastRetry = { initialDelayMillis: 5, maxDelayMillis: 20, deadlineMillis: 60_000 };
 const directories: string[] = [];
@@ -65,6 +65,25 @@ describe('spool block format', () => {
     if (second.entry.type !== 3) throw new Error('expected an ack');
     expect(second.entry.sequences).toEqual([3, 2 ** 40, 2 ** 40 + 5]);
     expect(second.next).toBe(block.end);
+  });
+
+  test('a frame with length-prefixed openings (protobuf) reads back with them; one without has none', () => {
+    const out = new EntryBuffer(16);
+    const destination = { accountId: '', logGroup: '/g', logStream: 's' };
+    const openings = [Buffer.of(0x0a), Buffer.of(0x0a, 0x00, 0x12)];
+    appendFrame(out, 4, { destination, frameKey: 'k', frame: { head: Buffer.of(1), separator: Buffer.alloc(0), tail: Buffer.alloc(0), maxRequestBytes: 99, lengthDelimited: openings } });
+    appendFrame(out, 5, { destination, frameKey: 'j', frame: { head: Buffer.from('['), separator: Buffer.from(','), tail: Buffer.from(']'), maxRequestBytes: 7 } });
+    const bytes = Buffer.from(out.sealBlock());
+    const block = readBlock(bytes, 0, bytes.length);
+    if (block.status !== 'block') throw new Error('expected a block');
+    const first = readEntry(bytes, block.start, block.end);
+    if (first.entry.type !== 1) throw new Error('expected a frame');
+    expect(first.entry.stored.frame.lengthDelimited).toEqual(openings);
+    expect(first.entry.stored.frame.maxRequestBytes).toBe(99);
+    const second = readEntry(bytes, first.next, block.end);
+    if (second.entry.type !== 1) throw new Error('expected a frame');
+    expect(second.entry.stored.frame.lengthDelimited).toBeUndefined();
+    expect(second.entry.stored.frame.tail.toString()).toBe(']');
   });
 
   test('a torn block is incomplete, a flipped byte fails the checksum, and the records in them are counted', () => {

@@ -7,8 +7,9 @@ import type { Destination } from '../model.ts';
  * little-endian; a block is checksummed once, when it is written out, not once per record (a CRC call per record
  * would cost more than the rest of spooling it). Each entry is `[u32 payload length][payload]`, the payload's
  * first byte saying what it is:
- * - a frame: the request frame (head, separator, tail, budget) and destination that later records refer to by id;
- *   written into a segment before its first record that uses it, so every segment can be read on its own;
+ * - a frame: the request frame (head, separator, tail, budget, length-prefixed openings if any) and destination
+ *   that later records refer to by id; written into a segment before its first record that uses it, so every
+ *   segment can be read on its own;
  * - a record: its frame id, its index in the segment, time, service-counted size and wire fragment (the bytes
  *   that go into the request body, encoded once);
  * - an ack: the sequence numbers of records whose fate is settled (delivered, refused or counted as dropped).
@@ -95,7 +96,10 @@ function writeString(out: EntryBuffer, text: string): void {
 export function appendFrame(out: EntryBuffer, frameId: number, stored: StoredFrame): void {
   const { destination, frameKey, frame } = stored;
   const strings = destination.accountId.length + destination.logGroup.length + destination.logStream.length + frameKey.length;
-  out.reserve(ENTRY_HEADER_BYTES + 1 + 8 + 7 * 4 + strings * 3 + frame.head.length + frame.separator.length + frame.tail.length);
+  const openings = frame.lengthDelimited ?? [];
+  let openingBytes = 0;
+  for (const opening of openings) openingBytes += 4 + opening.length;
+  out.reserve(ENTRY_HEADER_BYTES + 1 + 8 + 7 * 4 + strings * 3 + frame.head.length + frame.separator.length + frame.tail.length + 1 + openingBytes);
   const start = out.length;
   out.length += ENTRY_HEADER_BYTES;
   out.length = out.bytes.writeUInt8(FRAME_ENTRY, out.length);
@@ -108,6 +112,11 @@ export function appendFrame(out: EntryBuffer, frameId: number, stored: StoredFra
   writeBytes(out, frame.head);
   writeBytes(out, frame.separator);
   writeBytes(out, frame.tail);
+  // Optional trailer: the openings of a length-prefixed (protobuf) frame.
+  if (openings.length > 0) {
+    out.length = out.bytes.writeUInt8(openings.length, out.length);
+    for (const opening of openings) writeBytes(out, opening);
+  }
   out.seal(start);
 }
 
@@ -226,7 +235,10 @@ function parsePayload(payload: Buffer): Entry {
       const head = Buffer.from(bytesAt());
       const separator = Buffer.from(bytesAt());
       const tail = Buffer.from(bytesAt());
-      return { type: FRAME_ENTRY, frameId, stored: { destination: { accountId, logGroup, logStream }, frameKey, frame: { head, separator, tail, maxRequestBytes } } };
+      const lengthDelimited: Buffer[] = [];
+      if (at < payload.length) for (let count = payload.readUInt8(at++); count > 0; count--) lengthDelimited.push(Buffer.from(bytesAt()));
+      const frame: RequestFrame = lengthDelimited.length > 0 ? { head, separator, tail, maxRequestBytes, lengthDelimited } : { head, separator, tail, maxRequestBytes };
+      return { type: FRAME_ENTRY, frameId, stored: { destination: { accountId, logGroup, logStream }, frameKey, frame } };
     }
     case RECORD_ENTRY:
       return {

@@ -1,6 +1,6 @@
 import { statSync, unlink } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { encodedFragment, type EncodedRecord, type RecordCodec } from '../codec.ts';
+import { fragmentBytesOf, type EncodedRecord, type RecordCodec } from '../codec.ts';
 import type { EncodedBatch } from '../encoded-batch.ts';
 import { internDestination, type Destination, type LogEntry } from '../model.ts';
 import type { ProblemLevel } from '../problems.ts';
@@ -140,7 +140,7 @@ export class Spool {
     const frameId = this.frameIdFor(entry, record, writer);
     const index = writer.records++;
     const sequence = sequenceOf(this.current.segment, index);
-    appendRecord(writer.buffer, frameId, index, record.timeMillis, record.size, encodedFragment(record.fragment) ?? record.fragment, record.fragmentBytes);
+    appendRecord(writer.buffer, frameId, index, record.timeMillis, record.size, fragmentBytesOf(record) ?? record.fragment, record.fragmentBytes);
     this.current.unsettled++;
     if (diskOnly) {
       if (this.backlogFrom === Infinity) {

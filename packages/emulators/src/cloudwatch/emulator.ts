@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FaultInjector } from '../common/faults.ts';
 import { EmulatorHttpServer, type ListenOptions } from '../common/http-server.ts';
 import { CloudWatchLogsHandler } from './handler.ts';
@@ -19,7 +20,15 @@ export interface CloudWatchLogsEmulatorOptions {
   readonly now?: () => number;
   /** Allowed distance between X-Amz-Date and the real clock. Default 5 minutes. */
   readonly signatureMaxSkewMillis?: number;
+  /**
+   * Whether `/v1/logs` keeps events over 1 MB as large log objects (else refuses them). Default: whether the
+   * region is one the service lists for it.
+   */
+  readonly largeLogObjects?: boolean;
 }
+
+/** Regions CloudWatch-OTLPEndpoint lists as supporting events over 1 MB and large log objects (2026). */
+export const LARGE_LOG_OBJECT_REGIONS: ReadonlySet<string> = new Set(['us-east-1', 'us-west-2', 'eu-central-1', 'ap-southeast-2', 'ap-south-1', 'us-east-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-1']);
 
 export interface CloudWatchLogGroupSnapshot {
   readonly logGroupName: string;
@@ -42,7 +51,8 @@ const DEFAULT_SIGNATURE_SKEW_MILLIS = 5 * 60 * 1000;
 
 /**
  * A local Amazon CloudWatch Logs endpoint for tests: AWS JSON 1.1 over real HTTP, SigV4-verified, enforcing the
- * documented PutLogEvents limits, with fault injection and read-back of what was stored.
+ * documented PutLogEvents limits, and the OTLP endpoint `/v1/logs` (SigV4 or API-key bearer tokens), with fault
+ * injection and read-back of what was stored.
  */
 export class CloudWatchLogsEmulator {
   readonly region: string;
@@ -69,7 +79,14 @@ export class CloudWatchLogsEmulator {
       maxSkewMillis: options.signatureMaxSkewMillis ?? DEFAULT_SIGNATURE_SKEW_MILLIS,
       now: Date.now,
     });
-    const context: OperationContext = { store: this.store, now: this.now, region: this.region, accountId: this.accountId, maxEventBytes };
+    const context: OperationContext = {
+      store: this.store,
+      now: this.now,
+      region: this.region,
+      accountId: this.accountId,
+      maxEventBytes,
+      largeLogObjects: options.largeLogObjects ?? LARGE_LOG_OBJECT_REGIONS.has(this.region),
+    };
     this.server = new EmulatorHttpServer(new CloudWatchLogsHandler(verifier, context));
   }
 
@@ -153,7 +170,35 @@ export class CloudWatchLogsEmulator {
     this.store.addStream(this.store.group(logGroupName)!, logStreamName, this.now());
   }
 
-  /** Forgets all groups, streams, events, request counts and fault rules. */
+  /**
+   * A CloudWatch Logs API key (as `aws iam create-service-specific-credential --service-name logs.amazonaws.com`
+   * makes): the bearer token to send. `logGroupNames` narrows what it may write to, as an IAM policy would. The
+   * groups it writes to must also have bearer token authentication enabled (`setBearerTokenAuthentication`).
+   */
+  createApiKey(options: { logGroupNames?: readonly string[] } = {}): string {
+    const token = `ACWL${randomBytes(30).toString('base64url')}`;
+    this.store.apiKeys.set(token, options.logGroupNames ? { logGroupNames: new Set(options.logGroupNames) } : {});
+    return token;
+  }
+
+  /** Makes an API key invalid (as deleting or deactivating the credential does). */
+  revokeApiKey(token: string): void {
+    this.store.apiKeys.delete(token);
+  }
+
+  /** PutBearerTokenAuthentication: whether API keys may write to the group (created when missing). */
+  setBearerTokenAuthentication(logGroupName: string, enabled: boolean): void {
+    this.seedLogGroup(logGroupName);
+    this.store.group(logGroupName)!.bearerTokenAuthenticationEnabled = enabled;
+  }
+
+  /** A large log object's whole value (what GetLogObject returns), or undefined. */
+  logObject(pointer: string): { logGroupName: string; logStreamName: string; value: string } | undefined {
+    const object = this.store.logObjects.get(pointer);
+    return object && { ...object };
+  }
+
+  /** Forgets all groups, streams, events, API keys, large log objects, request counts and fault rules. */
   reset(): void {
     this.store.clear();
     this.server.requestCounts.clear();

@@ -13,7 +13,8 @@ export type CloudWatchErrorType =
   | 'IncompleteSignatureException'
   | 'MissingAuthenticationTokenException'
   | 'SerializationException'
-  | 'UnknownOperationException';
+  | 'UnknownOperationException'
+  | 'AccessDeniedException';
 
 /** Thrown by the operations; the handler turns it into the service's JSON error answer. */
 export class CloudWatchError extends Error {

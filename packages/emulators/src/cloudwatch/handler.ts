@@ -3,14 +3,19 @@ import { echoedRequest, type AnsweringFaultKind, type FaultRule } from '../commo
 import type { EmulatorHandler, EmulatorRequest, EmulatorResponse } from '../common/http-server.ts';
 import { AWS_JSON_CONTENT_TYPE, CloudWatchError, errorResponse } from './errors.ts';
 import type { RequestBody } from './fields.ts';
-import type { Operation, OperationContext } from './operations/context.ts';
+import { RawOutput, type Operation, type OperationContext } from './operations/context.ts';
 import { getLogEvents } from './operations/get-log-events.ts';
-import { createLogGroup, describeLogGroups, putRetentionPolicy } from './operations/log-groups.ts';
+import { getLogObject } from './operations/get-log-object.ts';
+import { createLogGroup, describeLogGroups, putBearerTokenAuthentication, putRetentionPolicy } from './operations/log-groups.ts';
 import { createLogStream, describeLogStreams } from './operations/log-streams.ts';
 import { putLogEvents } from './operations/put-log-events.ts';
+import { putOpenTelemetryLogs, type OtlpCaller } from './otlp/put-open-telemetry-logs.ts';
 import type { SignatureVerifier } from './sigv4-verifier.ts';
 
 const TARGET_PREFIX = 'Logs_20140328.';
+/** The OTLP/HTTP logs endpoint, and the operation name its requests count (and match fault rules) under. */
+export const OTLP_LOGS_PATH = '/v1/logs';
+export const OTLP_LOGS_OPERATION = 'PutOpenTelemetryLogs';
 
 const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
   ['PutLogEvents', putLogEvents],
@@ -20,9 +25,14 @@ const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
   ['DescribeLogGroups', describeLogGroups],
   ['DescribeLogStreams', describeLogStreams],
   ['GetLogEvents', getLogEvents],
+  ['GetLogObject', getLogObject],
+  ['PutBearerTokenAuthentication', putBearerTokenAuthentication],
 ]);
 
-/** The AWS JSON 1.1 front door: `POST /` with `X-Amz-Target: Logs_20140328.<Operation>`, signed with SigV4. */
+/**
+ * The AWS JSON 1.1 front door (`POST /` with `X-Amz-Target: Logs_20140328.<Operation>`, signed with SigV4) and the
+ * OTLP/HTTP endpoint (`POST /v1/logs`, SigV4 or a bearer token).
+ */
 export class CloudWatchLogsHandler implements EmulatorHandler {
   private readonly verifier: SignatureVerifier;
   private readonly context: OperationContext;
@@ -33,16 +43,20 @@ export class CloudWatchLogsHandler implements EmulatorHandler {
   }
 
   operationOf(request: EmulatorRequest): string {
+    if (request.path === OTLP_LOGS_PATH) return OTLP_LOGS_OPERATION;
     const target = request.headers['x-amz-target'] ?? '';
     return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
   }
 
-  /** throttle: 400 ThrottlingException; unavailable: 503 and internal: 500, both ServiceUnavailableException; echo: 400 AccessDeniedException. */
-  faultResponse(kind: AnsweringFaultKind, rule: FaultRule, request: EmulatorRequest): EmulatorResponse {
+  /**
+   * throttle: ThrottlingException (400; 429 on the OTLP endpoint, which sends Retry-After on 429 and 503);
+   * unavailable: 503 and internal: 500, both ServiceUnavailableException; echo: 400 AccessDeniedException.
+   */
+  faultResponse(kind: AnsweringFaultKind, rule: FaultRule, request: EmulatorRequest, operation?: string): EmulatorResponse {
     const retryAfter: Record<string, string> = rule.retryAfterSeconds === undefined ? {} : { 'retry-after': String(rule.retryAfterSeconds) };
     const errors: Record<AnsweringFaultKind, () => CloudWatchError> = {
       echo: () => new CloudWatchError('AccessDeniedException', `User is not authorized to perform this action: ${echoedRequest(request, rule)}`),
-      throttle: () => new CloudWatchError('ThrottlingException', 'Rate exceeded'),
+      throttle: () => new CloudWatchError('ThrottlingException', 'Rate exceeded', operation === OTLP_LOGS_OPERATION ? 429 : 400),
       unavailable: () => new CloudWatchError('ServiceUnavailableException', 'The service is unavailable. Please try again later.', 503),
       internal: () => new CloudWatchError('ServiceUnavailableException', 'The server encountered an internal error. Please try again.', 500),
     };
@@ -53,9 +67,15 @@ export class CloudWatchLogsHandler implements EmulatorHandler {
   async handle(request: EmulatorRequest): Promise<EmulatorResponse> {
     const requestId = randomUUID();
     try {
+      if (request.path === OTLP_LOGS_PATH) {
+        if (request.method !== 'POST') throw new CloudWatchError('UnknownOperationException', `The OTLP endpoint takes POST ${OTLP_LOGS_PATH}; got ${request.method}.`);
+        const response = putOpenTelemetryLogs(request, this.context, await this.caller(request));
+        return { ...response, headers: { ...response.headers, 'x-amzn-requestid': requestId } };
+      }
       await this.verifier.verify(request);
       const operation = this.resolveOperation(request);
       const output = operation(parseBody(request.body), this.context);
+      if (output instanceof RawOutput) return { ...output.response, headers: { ...output.response.headers, 'x-amzn-requestid': requestId } };
       return {
         status: 200,
         headers: { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId },
@@ -65,6 +85,18 @@ export class CloudWatchLogsHandler implements EmulatorHandler {
       if (error instanceof CloudWatchError) return errorResponse(error, { 'x-amzn-requestid': requestId });
       throw error;
     }
+  }
+
+  /** Who sent an OTLP request: an API key (`Authorization: Bearer …`) or a verified SigV4 signature. */
+  private async caller(request: EmulatorRequest): Promise<OtlpCaller> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers['authorization'] ?? '');
+    if (!match) {
+      await this.verifier.verify(request);
+      return { type: 'sigv4' };
+    }
+    const key = this.context.store.apiKeys.get(match[1]!);
+    if (!key) throw new CloudWatchError('UnrecognizedClientException', 'The bearer token included in the request is invalid or expired.', 401);
+    return { type: 'bearer', key };
   }
 
   private resolveOperation(request: EmulatorRequest): Operation {

@@ -20,12 +20,30 @@ export interface LogGroupRecord {
   readonly tags: Readonly<Record<string, string>>;
   readonly kmsKeyId?: string;
   retentionInDays?: number;
+  /** Whether API keys (bearer tokens) may write to the group (PutBearerTokenAuthentication). */
+  bearerTokenAuthenticationEnabled?: boolean;
   readonly streams: Map<string, LogStreamRecord>;
+}
+
+/** A CloudWatch Logs API key (an IAM service-specific credential); `logGroupNames` narrows it like an IAM policy would. */
+export interface ApiKeyRecord {
+  readonly logGroupNames?: ReadonlySet<string>;
+}
+
+/** A field of an event over 1 MB, kept whole (GetLogObject returns it). */
+export interface LargeLogObjectRecord {
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly value: string;
 }
 
 /** The emulator's state: log groups, their streams, and each stream's events. */
 export class LogStore {
   private readonly groups = new Map<string, LogGroupRecord>();
+  /** Bearer token → API key. */
+  readonly apiKeys = new Map<string, ApiKeyRecord>();
+  /** Pointer → large log object. */
+  readonly logObjects = new Map<string, LargeLogObjectRecord>();
 
   group(name: string): LogGroupRecord | undefined {
     return this.groups.get(name);
@@ -52,6 +70,8 @@ export class LogStore {
 
   clear(): void {
     this.groups.clear();
+    this.apiKeys.clear();
+    this.logObjects.clear();
   }
 }
 

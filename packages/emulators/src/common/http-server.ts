@@ -28,8 +28,8 @@ export interface EmulatorResponse {
 export interface EmulatorHandler {
   /** The operation name used for fault matching (e.g. 'PutLogEvents'), from the request alone. */
   operationOf(request: EmulatorRequest): string;
-  /** The answer of an injected throttle / unavailable / internal / echo fault, in the provider's format. */
-  faultResponse(kind: AnsweringFaultKind, rule: FaultRule, request: EmulatorRequest): EmulatorResponse;
+  /** The answer of an injected throttle / unavailable / internal / echo fault to `operation`, in the provider's format. */
+  faultResponse(kind: AnsweringFaultKind, rule: FaultRule, request: EmulatorRequest, operation: string): EmulatorResponse;
   handle(request: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
 }
 
@@ -124,7 +124,7 @@ export class EmulatorHttpServer {
         req.socket.destroy();
         return;
       }
-      const response = fault ? this.handler.faultResponse(fault.kind as AnsweringFaultKind, fault, request) : await this.handler.handle(request);
+      const response = fault ? this.handler.faultResponse(fault.kind as AnsweringFaultKind, fault, request, operation) : await this.handler.handle(request);
       send(res, response);
     } catch (error) {
       send(res, { status: 500, body: { message: `emulator error: ${(error as Error).message}` } });

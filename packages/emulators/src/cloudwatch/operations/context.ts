@@ -1,3 +1,4 @@
+import type { EmulatorResponse } from '../../common/http-server.ts';
 import type { LogGroupRecord, LogStore, LogStreamRecord } from '../store.ts';
 import { CloudWatchError } from '../errors.ts';
 import type { RequestBody } from '../fields.ts';
@@ -10,9 +11,19 @@ export interface OperationContext {
   readonly region: string;
   readonly accountId: string;
   readonly maxEventBytes: number;
+  /** Whether the region keeps events over 1 MB as large log objects (OTLP endpoint). */
+  readonly largeLogObjects: boolean;
 }
 
-/** An operation answers with the JSON output body, or `undefined` for an empty answer. */
+/** An answer that is not an AWS JSON body (e.g. an event stream), sent as it is. */
+export class RawOutput {
+  readonly response: EmulatorResponse;
+  constructor(response: EmulatorResponse) {
+    this.response = response;
+  }
+}
+
+/** An operation answers with the JSON output body, `undefined` for an empty answer, or a raw answer. */
 export type Operation = (body: RequestBody, context: OperationContext) => object | undefined;
 
 export function requireGroup(context: OperationContext, logGroupName: string): LogGroupRecord {

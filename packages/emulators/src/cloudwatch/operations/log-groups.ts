@@ -1,6 +1,6 @@
 import { CloudWatchError, validationError } from '../errors.ts';
-import { optionalString, optionalStringMap, requiredInteger, requiredString, optionalLimit, type RequestBody } from '../fields.ts';
-import { validateLogGroupName } from '../names.ts';
+import { optionalBoolean, optionalString, optionalStringMap, requiredInteger, requiredString, optionalLimit, type RequestBody } from '../fields.ts';
+import { logGroupNameOrIdentifier, validateLogGroupName } from '../names.ts';
 import type { LogGroupRecord } from '../store.ts';
 import { logGroupArn, requireGroup, type OperationContext } from './context.ts';
 import { LOG_GROUP_CLASSES, MAX_DESCRIBE_LIMIT, RETENTION_DAYS } from './limits.ts';
@@ -83,4 +83,13 @@ function describeGroup(group: LogGroupRecord, context: OperationContext): object
     logGroupClass: group.logGroupClass,
     logGroupArn: arn,
   };
+}
+
+/** Enables or disables bearer token (API key) authentication on a group; it stays as set until changed. */
+export function putBearerTokenAuthentication(body: RequestBody, context: OperationContext): undefined {
+  const logGroupName = logGroupNameOrIdentifier(body);
+  const enabled = optionalBoolean(body, 'bearerTokenAuthenticationEnabled');
+  if (enabled === undefined) throw validationError('bearerTokenAuthenticationEnabled', undefined, 'not be null');
+  requireGroup(context, logGroupName).bearerTokenAuthenticationEnabled = enabled;
+  return undefined;
 }
