@@ -17,13 +17,31 @@ const QUOTED_OR_COLON = String.raw`\\?["']?[ \t]*(?::[ \t]*(?:\\?["'][ \t]*)?|=[
 const TO_LINE_END = String.raw`[^\s"'\\&<>][^\r\n"'\\&<>]*`;
 const BARE_EQUALS = String.raw`\\?["']?[ \t]*=[ \t]*`;
 const ONE_WORD = String.raw`[^\s"'\\&<>,;]+`;
-// Authorization schemes quoted without their header name.
-const SCHEME = String.raw`(?:AWS4|SDK)-HMAC-SHA256|Bearer`;
-const CREDENTIAL_VALUES = new RegExp(`(${NAME})(?:(${QUOTED_OR_COLON})(${TO_LINE_END})|(${BARE_EQUALS})(${ONE_WORD}))|\\b(${SCHEME})([ \\t]+)(${TO_LINE_END})`, 'gi');
+// Authorization schemes quoted without their header name: a signature runs to the line's end (it has spaces and
+// commas); a bearer token is one token68 word, long enough not to be a word of prose ("Bearer token authentication").
+const SIGNATURE_SCHEME = String.raw`(?:AWS4|SDK)-HMAC-SHA256`;
+const BEARER_TOKEN = String.raw`[A-Za-z0-9._~+/=-]{16,}`;
+const CREDENTIAL_VALUES = new RegExp(
+  `(${NAME})(?:(${QUOTED_OR_COLON})(${TO_LINE_END})|(${BARE_EQUALS})(${ONE_WORD}))|\\b(${SIGNATURE_SCHEME})([ \\t]+)(${TO_LINE_END})|\\b(Bearer)([ \\t]+)${BEARER_TOKEN}`,
+  'gi',
+);
 
 /** The replacement of one match: the name (or scheme) and separator are kept, the value is not. */
-function keepName(_match: string, name: string | undefined, colon: string | undefined, _lineValue: string, equals: string | undefined, _wordValue: string, scheme: string, space: string): string {
-  return name === undefined ? `${scheme}${space}${REDACTED}` : `${name}${colon ?? equals}${REDACTED}`;
+function keepName(
+  _match: string,
+  name: string | undefined,
+  colon: string | undefined,
+  _lineValue: string,
+  equals: string | undefined,
+  _wordValue: string,
+  scheme: string | undefined,
+  space: string | undefined,
+  _signature: string,
+  bearer: string,
+  bearerSpace: string,
+): string {
+  if (name !== undefined) return `${name}${colon ?? equals}${REDACTED}`;
+  return scheme !== undefined ? `${scheme}${space}${REDACTED}` : `${bearer}${bearerSpace}${REDACTED}`;
 }
 
 /** A secret as text may carry it: as is, JSON-escaped (also with `\/`) and URL-encoded (either hex case, RFC 3986 or not). */

@@ -24,6 +24,13 @@ describe('credential headers and parameters, whatever the service echoes', () =>
     expect(scrub(text)).toBe(expected);
   });
 
+  it('removes a bearer token quoted without its header, but not the word after "Bearer" in prose', () => {
+    const scrubber = new SecretScrubber();
+    expect(scrubber.scrub('sent Bearer ACWLdGhpcyBpcyBhIHRva2Vu== to the service')).toBe(`sent Bearer ${REDACTED} to the service`);
+    const prose = 'Bearer token authentication is not enabled for log group /app/otlp';
+    expect(scrubber.scrub(prose)).toBe(prose);
+  });
+
   it('leaves ordinary messages, hints and harmless headers alone (the same string: nothing is copied)', () => {
     for (const text of [
       'UnrecognizedClientException (HTTP 400): The security token included in the request is invalid — check the access key id (AWS_ACCESS_KEY_ID / credentials) and region',
