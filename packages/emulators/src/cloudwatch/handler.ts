@@ -4,6 +4,7 @@ import type { EmulatorHandler, EmulatorRequest, EmulatorResponse } from '../comm
 import { AWS_JSON_CONTENT_TYPE, CloudWatchError, errorResponse } from './errors.ts';
 import type { RequestBody } from './fields.ts';
 import type { Operation, OperationContext } from './operations/context.ts';
+import { filterLogEvents } from './operations/filter-log-events.ts';
 import { getLogEvents } from './operations/get-log-events.ts';
 import { createLogGroup, describeLogGroups, putRetentionPolicy } from './operations/log-groups.ts';
 import { createLogStream, describeLogStreams } from './operations/log-streams.ts';
@@ -20,6 +21,7 @@ const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
   ['DescribeLogGroups', describeLogGroups],
   ['DescribeLogStreams', describeLogStreams],
   ['GetLogEvents', getLogEvents],
+  ['FilterLogEvents', filterLogEvents],
 ]);
 
 /** The AWS JSON 1.1 front door: `POST /` with `X-Amz-Target: Logs_20140328.<Operation>`, signed with SigV4. */
