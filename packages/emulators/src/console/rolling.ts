@@ -29,10 +29,13 @@ export class RollingSeries<Name extends string> {
     this.values[name][this.slot()] = value;
   }
 
-  /** The last `seconds` values, oldest first, ending with the current second. */
-  series(name: Name, seconds = this.seconds): number[] {
-    const current = Math.floor(this.now() / 1000);
-    const count = Math.min(seconds, this.seconds);
+  /**
+   * The last `seconds` values, oldest first, ending with the last complete second: the current one is still
+   * filling, and would read as a drop.
+   */
+  series(name: Name, seconds = this.seconds - 1): number[] {
+    const current = Math.floor(this.now() / 1000) - 1;
+    const count = Math.min(seconds, this.seconds - 1);
     const out = new Array<number>(count);
     for (let i = 0; i < count; i++) {
       const second = current - count + 1 + i;

@@ -66,7 +66,9 @@ export function lineChart(options: ChartOptions): string {
   const plot = options.series.map((series, index) => {
     const color = series.color ?? PALETTE[index % PALETTE.length]!;
     const steps = Math.max(1, series.values.length - 1);
-    const points = series.values.map((value, i) => `${((i / steps) * width).toFixed(1)},${(bottom - (Math.min(value, max) / max) * (bottom - top)).toFixed(1)}`);
+    const ys = series.values.map((value) => (bottom - (Math.min(value, max) / max) * (bottom - top)).toFixed(1));
+    // A point between two of the same height adds nothing to the line: flat stretches cost two points, not 300.
+    const points = ys.flatMap((y, i) => (i > 0 && i < ys.length - 1 && ys[i - 1] === y && ys[i + 1] === y ? [] : [`${((i / steps) * width).toFixed(1)},${y}`]));
     const line = `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points.join(' ')}"/>`;
     const area = index === 0 && points.length > 1 ? `<polygon fill="${color}" fill-opacity="0.12" points="0,${bottom} ${points.join(' ')} ${width},${bottom}"/>` : '';
     return area + line;

@@ -219,6 +219,7 @@ export function gatewayOptionsFromYaml(text: string, options: LoadConfigOptions 
     sinks: [...sinks.values()],
     shutdownTimeoutMillis: settings.shutdownTimeoutMillis,
     backpressure: { queueFillThreshold: settings.queueFillThreshold, retryAfterSeconds: settings.retryAfterSeconds, maxInflightBytes: settings.maxInflightBytes },
+    effectiveConfig: root.value,
   };
 }
 
