@@ -22,7 +22,7 @@ export function consolePage(providers: readonly ConsoleProvider[]): string {
   return renderPage({
     title: 'otel-cloud-logs emulators',
     heading: 'otel-cloud-logs emulators',
-    headerExtra: providers.map((provider) => `<a href="${escapeHtml(provider.url())}" class="mono">${escapeHtml(provider.id)} ${escapeHtml(provider.url())}</a>`).join(' '),
+    headerExtra: providers.map((provider) => `<span class="mono">${escapeHtml(provider.id)} ${escapeHtml(provider.url())}</span>`).join(' '),
     body: `<nav class="tabs">${tabs}</nav>${sections}`,
   });
 }

@@ -73,6 +73,11 @@ function statusPage(source: StatusSource, history: StatusHistory): string {
   });
 }
 
+/** A name as an HTML id: `logs/audit` → `logs_audit`. */
+function slug(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
 function byReason(counts: Readonly<Record<string, number>>): string {
   const entries = Object.entries(counts).filter(([, count]) => count > 0);
   return entries.length === 0 ? '<span class="muted">none</span>' : entries.map(([reason, count]) => `<span class="chip">${escapeHtml(reason)} ${formatNumber(count)}</span>`).join(' ');
@@ -100,10 +105,11 @@ function liveFragment(source: StatusSource, history: StatusHistory): string {
     panel(
       `Pipeline ${stats.name}`,
       tiles([
-        { label: 'received', value: formatNumber(stats.received), id: `pipeline-${stats.name}-received` },
+        { label: 'received', value: formatNumber(stats.received), id: `pipeline-${slug(stats.name)}-received` },
         { label: 'forwarded', value: formatNumber(stats.forwarded) },
         { label: 'refused by every exporter', value: formatNumber(stats.refused), alert: stats.refused > 0 },
       ]) + `<p>dropped by processor or route: ${byReason(stats.dropped)}</p>`,
+      `pipeline-${slug(stats.name)}`,
     ),
   );
   const exporters = source.options.sinks.map((sink) => exporterPanel(sink, metrics.exporters[sink.name]!, history.exporter(sink.name)));
@@ -115,17 +121,16 @@ function exporterPanel(sink: ExporterSink, snapshot: SelfMetricsSnapshot, series
   const bytes = series.series('requestBytes');
   const limit = sink.exporter.limits.maxRequestBytes;
   const requestFill = bytes.map((sum, i) => (requests[i]! > 0 ? sum / requests[i]! / limit : 0));
-  const slug = sink.name.replace(/[^A-Za-z0-9_-]/g, '_');
   return panel(
     `Exporter ${sink.name}`,
     tiles([
-      { label: 'records exported', value: formatNumber(snapshot.exported), id: `exporter-${slug}-exported` },
+      { label: 'records exported', value: formatNumber(snapshot.exported), id: `exporter-${slug(sink.name)}-exported` },
       { label: 'dropped', value: formatNumber(snapshot.droppedTotal), alert: snapshot.droppedTotal > 0 },
       { label: 'rejected by the service', value: formatNumber(snapshot.rejectedTotal), alert: snapshot.rejectedTotal > 0 },
       { label: 'truncated', value: formatNumber(snapshot.truncated) },
-      { label: 'requests', value: formatNumber(snapshot.requests), id: `exporter-${slug}-requests` },
-      { label: 'retried requests', value: formatNumber(snapshot.retriedRequests), id: `exporter-${slug}-retried` },
-      { label: 'throttled requests', value: formatNumber(snapshot.throttledRequests), id: `exporter-${slug}-throttled`, alert: snapshot.throttledRequests > 0 },
+      { label: 'requests', value: formatNumber(snapshot.requests), id: `exporter-${slug(sink.name)}-requests` },
+      { label: 'retried requests', value: formatNumber(snapshot.retriedRequests), id: `exporter-${slug(sink.name)}-retried` },
+      { label: 'throttled requests', value: formatNumber(snapshot.throttledRequests), id: `exporter-${slug(sink.name)}-throttled`, alert: snapshot.throttledRequests > 0 },
       { label: 'queue', value: `${formatNumber(snapshot.queueRecords)} · ${formatBytes(snapshot.queueBytes)} · ${formatPercent(sink.queueFill())}` },
     ]) +
       `<p>dropped: ${byReason(snapshot.dropped)} · rejected: ${byReason(snapshot.rejected)}</p><div class="charts">
