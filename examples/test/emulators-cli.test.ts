@@ -8,10 +8,15 @@ function exportedVariables(stdout: string): Record<string, string> {
 }
 
 describe('packages/emulators/src/cli.ts (pnpm emulators)', () => {
-  test('starts the three emulators, prints shell-ready variables, and stops cleanly on SIGTERM', async () => {
-    const emulators = runExample('packages/emulators/src/cli.ts', { CLOUDWATCH_EMULATOR_PORT: '0', HUAWEI_LTS_EMULATOR_PORT: '0', SERVICEWATCH_EMULATOR_PORT: '0' });
+  test('starts the three emulators and the console, prints shell-ready variables, and stops cleanly on SIGTERM', async () => {
+    const emulators = runExample('packages/emulators/src/cli.ts', { CLOUDWATCH_EMULATOR_PORT: '0', HUAWEI_LTS_EMULATOR_PORT: '0', SERVICEWATCH_EMULATOR_PORT: '0', EMULATORS_CONSOLE_PORT: '0' });
     try {
       await emulators.waitFor(/Stop with Ctrl-C/);
+      const consoleUrl = /^Web console +(http:\/\/127\.0\.0\.1:\d+)/m.exec(emulators.stdout())?.[1];
+      expect(consoleUrl, emulators.stdout()).toBeDefined();
+      const page = await fetch(consoleUrl!);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Amazon CloudWatch Logs');
       const printed = exportedVariables(emulators.stdout());
       expect(Object.keys(printed)).toEqual([
         'AWS_REGION',
@@ -64,7 +69,7 @@ describe('packages/emulators/src/cli.ts (pnpm emulators)', () => {
     await new Promise<void>((resolve) => occupied.listen(0, '127.0.0.1', resolve));
     const { port } = occupied.address() as AddressInfo;
     try {
-      const run = runExample('packages/emulators/src/cli.ts', { CLOUDWATCH_EMULATOR_PORT: '0', HUAWEI_LTS_EMULATOR_PORT: '0', SERVICEWATCH_EMULATOR_PORT: String(port) });
+      const run = runExample('packages/emulators/src/cli.ts', { CLOUDWATCH_EMULATOR_PORT: '0', HUAWEI_LTS_EMULATOR_PORT: '0', SERVICEWATCH_EMULATOR_PORT: String(port), EMULATORS_CONSOLE_PORT: '0' });
       expect(await run.exited()).toBe(1);
       expect(run.stderr()).toContain(`could not start the SCP ServiceWatch emulator on 127.0.0.1:${port}`);
     } finally {
@@ -76,7 +81,8 @@ describe('packages/emulators/src/cli.ts (pnpm emulators)', () => {
     const cli = runExample('packages/emulators/src/cli.ts', {}, ['--help']);
     expect(await cli.exited()).toBe(0);
     expect(cli.stdout()).toContain('usage: pnpm emulators [--host 127.0.0.1] [--cloudwatch-port 4510] [--huawei-lts-port 4520] [--servicewatch-port 4530]');
-    expect(cli.stdout()).toContain('CLOUDWATCH_EMULATOR_PORT, HUAWEI_LTS_EMULATOR_PORT, SERVICEWATCH_EMULATOR_PORT');
+    expect(cli.stdout()).toContain('CLOUDWATCH_EMULATOR_PORT, HUAWEI_LTS_EMULATOR_PORT, SERVICEWATCH_EMULATOR_PORT, EMULATORS_CONSOLE_PORT');
+    expect(cli.stdout()).toContain('[--console-port 4500]');
   });
 
   test('explains a bad port', async () => {

@@ -1,16 +1,17 @@
 /**
  * `pnpm emulators`: runs the three emulators on fixed ports for use with other tools (the AWS CLI, curl, an app
- * under development) until Ctrl-C, and prints for each the `export` lines of the variables our exporters read.
+ * under development) until Ctrl-C, prints for each the `export` lines of the variables our exporters read, and
+ * serves the web console on loopback.
  *
- *   pnpm emulators [--host 127.0.0.1] [--cloudwatch-port 4510] [--huawei-lts-port 4520] [--servicewatch-port 4530]
+ *   pnpm emulators [--host 127.0.0.1] [--cloudwatch-port 4510] [--huawei-lts-port 4520] [--servicewatch-port 4530] [--console-port 4500]
  *
- * Environment: EMULATORS_HOST, CLOUDWATCH_EMULATOR_PORT, HUAWEI_LTS_EMULATOR_PORT, SERVICEWATCH_EMULATOR_PORT
- * (flags win). Port 0 picks a free port.
+ * Environment: EMULATORS_HOST, CLOUDWATCH_EMULATOR_PORT, HUAWEI_LTS_EMULATOR_PORT, SERVICEWATCH_EMULATOR_PORT,
+ * EMULATORS_CONSOLE_PORT (flags win). Port 0 picks a free port.
  */
 import { parseArgs } from 'node:util';
-import { CloudWatchLogsEmulator, HUAWEI_LTS_EMULATOR_DEFAULTS, HuaweiLtsEmulator, ServiceWatchEmulator } from './index.ts';
+import { CloudWatchLogsEmulator, EmulatorConsole, HUAWEI_LTS_EMULATOR_DEFAULTS, HuaweiLtsEmulator, ServiceWatchEmulator } from './index.ts';
 
-const DEFAULT_PORTS = { cloudwatch: 4510, huaweiLts: 4520, serviceWatch: 4530 } as const;
+const DEFAULT_PORTS = { cloudwatch: 4510, huaweiLts: 4520, serviceWatch: 4530, console: 4500 } as const;
 
 function port(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
@@ -29,6 +30,7 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
       'cloudwatch-port': { type: 'string' },
       'huawei-lts-port': { type: 'string' },
       'servicewatch-port': { type: 'string' },
+      'console-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -38,11 +40,13 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
     cloudwatch: port('--cloudwatch-port', values['cloudwatch-port'] ?? env.CLOUDWATCH_EMULATOR_PORT, DEFAULT_PORTS.cloudwatch),
     huaweiLts: port('--huawei-lts-port', values['huawei-lts-port'] ?? env.HUAWEI_LTS_EMULATOR_PORT, DEFAULT_PORTS.huaweiLts),
     serviceWatch: port('--servicewatch-port', values['servicewatch-port'] ?? env.SERVICEWATCH_EMULATOR_PORT, DEFAULT_PORTS.serviceWatch),
+    console: port('--console-port', values['console-port'] ?? env.EMULATORS_CONSOLE_PORT, DEFAULT_PORTS.console),
   };
 }
 
-const USAGE = `usage: pnpm emulators [--host 127.0.0.1] [--cloudwatch-port ${DEFAULT_PORTS.cloudwatch}] [--huawei-lts-port ${DEFAULT_PORTS.huaweiLts}] [--servicewatch-port ${DEFAULT_PORTS.serviceWatch}]
-environment: EMULATORS_HOST, CLOUDWATCH_EMULATOR_PORT, HUAWEI_LTS_EMULATOR_PORT, SERVICEWATCH_EMULATOR_PORT (flags win; 0 picks a free port)`;
+const USAGE = `usage: pnpm emulators [--host 127.0.0.1] [--cloudwatch-port ${DEFAULT_PORTS.cloudwatch}] [--huawei-lts-port ${DEFAULT_PORTS.huaweiLts}] [--servicewatch-port ${DEFAULT_PORTS.serviceWatch}] [--console-port ${DEFAULT_PORTS.console}]
+environment: EMULATORS_HOST, CLOUDWATCH_EMULATOR_PORT, HUAWEI_LTS_EMULATOR_PORT, SERVICEWATCH_EMULATOR_PORT, EMULATORS_CONSOLE_PORT (flags win; 0 picks a free port)
+the web console listens on loopback only (127.0.0.1 unless --host is another loopback address)`;
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof options>;
@@ -63,7 +67,8 @@ async function main(): Promise<void> {
   const serviceWatch = new ServiceWatchEmulator();
   const running: Array<{ stop(): Promise<void> }> = [];
   const stopAll = () => Promise.all(running.map((emulator) => emulator.stop()));
-  let urls: { cloudWatch: string; huaweiLts: string; serviceWatch: string };
+  const webConsole = new EmulatorConsole({ cloudWatch, huaweiLts, serviceWatch });
+  let urls: { cloudWatch: string; huaweiLts: string; serviceWatch: string; console: string };
   try {
     const start = async (emulator: { start(options: { host: string; port: number }): Promise<string>; stop(): Promise<void> }, port: number, what: string) => {
       try {
@@ -78,6 +83,7 @@ async function main(): Promise<void> {
       cloudWatch: await start(cloudWatch, config.cloudwatch, 'CloudWatch Logs'),
       huaweiLts: (await start(huaweiLts, config.huaweiLts, 'Huawei LTS')).replace(/\/$/, ''),
       serviceWatch: await start(serviceWatch, config.serviceWatch, 'SCP ServiceWatch'),
+      console: await startConsole(webConsole, isLoopbackHost(config.host) ? config.host : '127.0.0.1', config.console, running),
     };
   } catch (error) {
     await stopAll();
@@ -93,7 +99,9 @@ async function main(): Promise<void> {
     Object.entries(entries)
       .map(([name, value]) => `  export ${name}=${value}`)
       .join('\n');
-  console.log(`Emulators running. Paste a block into a shell to point our exporters, the examples or another tool at one
+  console.log(`Web console              ${urls.console}   (loopback only: records, charts, faults)
+
+Emulators running. Paste a block into a shell to point our exporters, the examples or another tool at one
 (test credentials, accepted by these emulators and nowhere else):
 
 Amazon CloudWatch Logs   ${urls.cloudWatch}
@@ -138,6 +146,20 @@ Stop with Ctrl-C.`);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+async function startConsole(webConsole: EmulatorConsole, host: string, port: number, running: Array<{ stop(): Promise<void> }>): Promise<string> {
+  try {
+    const url = await webConsole.start({ host, port });
+    running.push(webConsole);
+    return url;
+  } catch (error) {
+    throw new Error(`could not start the web console on ${host}:${port}: ${(error as Error).message} (choose another port with --console-port or EMULATORS_CONSOLE_PORT)`);
+  }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 await main();

@@ -78,7 +78,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function serve(gateway: Gateway, shutdownTimeoutMillis: number): Promise<number> {
   try {
     const urls = await gateway.start();
-    log(`listening on ${urls.map((url) => `${url}/v1/logs`).join(', ')} (health: /healthz, metrics: /metrics)`);
+    log(`listening on ${urls.map((url) => `${url}/v1/logs`).join(', ')} (status page: /, health: /healthz, metrics: /metrics)`);
   } catch (error) {
     log(`cannot listen: ${(error as Error).message}`);
     await gateway.stop();

@@ -1,5 +1,5 @@
 export { createPipeline, PipelineLogRecordProcessor, type ExporterRoute, type PipelineOptions } from './create-pipeline.ts';
-export { LogPipeline, type LogPipelineOptions, type PipelineStats, type PipelineVerdict, type RoutedRecord, type SinkRoute } from './pipeline.ts';
+export { LogPipeline, type LogPipelineOptions, type PipelineDescription, type PipelineStats, type PipelineVerdict, type RoutedRecord, type SinkRoute } from './pipeline.ts';
 export { ExporterSink, type AnyExporter, type BatchingOptions } from './sink.ts';
 export type { LogProcessor } from './processors/types.ts';
 export { filterProcessor, type FilterProcessorOptions } from './processors/filter.ts';

@@ -35,6 +35,14 @@ export interface PipelineStats {
   readonly refused: number;
 }
 
+/** A pipeline's parts by name: processors in order, routes tried in order, the exporters of records no route took. */
+export interface PipelineDescription {
+  readonly name: string;
+  readonly processors: readonly string[];
+  readonly routes: readonly { readonly when: LogCondition | undefined; readonly exporters: readonly string[] }[];
+  readonly exporters: readonly string[];
+}
+
 /** A record after the processors and routing: where it would go, or why it is dropped. */
 export type RoutedRecord =
   | { readonly entry: LogEntry; readonly sinks: readonly ExporterSink[]; readonly dropReason?: undefined }
@@ -48,6 +56,7 @@ export class LogPipeline {
   private readonly processors: readonly LogProcessor[];
   private readonly routes: readonly { readonly matches: EntryPredicate; readonly sinks: readonly ExporterSink[] }[];
   private readonly defaultSinks: readonly ExporterSink[];
+  private readonly routeConditions: readonly (LogCondition | undefined)[];
   private readonly problems = new ProblemReporter('@otel-cloud-logs/pipeline');
   private received = 0;
   private forwarded = 0;
@@ -62,7 +71,18 @@ export class LogPipeline {
       sinks: route.sinks,
     }));
     this.defaultSinks = options.defaultSinks ?? [];
+    this.routeConditions = (options.routes ?? []).map((route) => route.when);
     if (this.sinks().length === 0) throw new TypeError(`${options.name}: give at least one exporter (exporters or routes)`);
+  }
+
+  /** What the pipeline is made of, by name (the gateway's status page lists it). */
+  describe(): PipelineDescription {
+    return {
+      name: this.name,
+      processors: this.processors.map((processor) => processor.name),
+      routes: this.routes.map((route, index) => ({ when: this.routeConditions[index], exporters: route.sinks.map((sink) => sink.name) })),
+      exporters: this.defaultSinks.map((sink) => sink.name),
+    };
   }
 
   /** Every exporter this pipeline can send to. */

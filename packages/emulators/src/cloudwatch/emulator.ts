@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FaultInjector } from '../common/faults.ts';
 import { EmulatorHttpServer, type ListenOptions } from '../common/http-server.ts';
+import type { ExchangeObserver } from '../common/observer.ts';
 import { CloudWatchLogsHandler } from './handler.ts';
 import type { OperationContext } from './operations/context.ts';
 import { PUT_LOG_EVENTS_LIMITS, RETENTION_DAYS } from './operations/limits.ts';
@@ -107,6 +108,11 @@ export class CloudWatchLogsEmulator {
   /** Fault rules; `operation` is the X-Amz-Target operation name, e.g. 'PutLogEvents'. */
   get faults(): FaultInjector {
     return this.server.faults;
+  }
+
+  /** Told about every answered request (what the web console draws its charts from); `undefined` stops it. */
+  observeRequests(observer: ExchangeObserver | undefined): void {
+    this.server.observer = observer;
   }
 
   /** A copy of the first accepted key pair, for an SDK client's `credentials`. */

@@ -72,3 +72,16 @@ export function optionalLimit(body: RequestBody, max: number): number | undefine
   if (limit > max) throw validationError('limit', limit, `have value less than or equal to ${max}`);
   return limit;
 }
+
+/** A list of strings (e.g. `logStreamNames`), with the model's length range. */
+export function optionalStringList(body: RequestBody, key: string, minItems: number, maxItems: number): string[] | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw serializationError(key, 'a list');
+  value.forEach((item, index) => {
+    if (typeof item !== 'string') throw serializationError(`${key}.${index + 1}.member`, 'a string');
+  });
+  if (value.length < minItems) throw validationError(key, `[${value.join(', ')}]`, `have length greater than or equal to ${minItems}`);
+  if (value.length > maxItems) throw validationError(key, `[${value.length} items]`, `have length less than or equal to ${maxItems}`);
+  return value as string[];
+}

@@ -4,6 +4,7 @@ import type { EmulatorHandler, EmulatorRequest, EmulatorResponse } from '../comm
 import { AWS_JSON_CONTENT_TYPE, CloudWatchError, errorResponse } from './errors.ts';
 import type { RequestBody } from './fields.ts';
 import { RawOutput, type Operation, type OperationContext } from './operations/context.ts';
+import { filterLogEvents } from './operations/filter-log-events.ts';
 import { getLogEvents } from './operations/get-log-events.ts';
 import { getLogObject } from './operations/get-log-object.ts';
 import { createLogGroup, describeLogGroups, putBearerTokenAuthentication, putRetentionPolicy } from './operations/log-groups.ts';
@@ -27,6 +28,7 @@ const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
   ['GetLogEvents', getLogEvents],
   ['GetLogObject', getLogObject],
   ['PutBearerTokenAuthentication', putBearerTokenAuthentication],
+  ['FilterLogEvents', filterLogEvents],
 ]);
 
 /**

@@ -60,6 +60,18 @@ export class FaultInjector {
     this.rules = [];
   }
 
+  /** Copies of the rules still in force, in the order they are tried. */
+  list(): FaultRule[] {
+    return this.rules.map((rule) => ({ ...rule }));
+  }
+
+  /** Drops the rule at `index` of `list()`; false when there is none there. */
+  remove(index: number): boolean {
+    if (!Number.isInteger(index) || index < 0 || index >= this.rules.length) return false;
+    this.rules.splice(index, 1);
+    return true;
+  }
+
   /** Picks the faults for one request: at most one delay plus at most one answering fault. */
   next(operation: string): { delay?: FaultRule; fault?: FaultRule } {
     let delay: FaultRule | undefined;

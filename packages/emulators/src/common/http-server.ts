@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { FaultInjector, type AnsweringFaultKind, type FaultRule } from './faults.ts';
+import type { ExchangeObserver, ObservedExchange } from './observer.ts';
 
 /** A request as the emulators see it: the raw body is kept because signatures are computed over it. */
 export interface EmulatorRequest {
@@ -51,6 +52,9 @@ export class EmulatorHttpServer {
   private readonly sockets = new Set<Socket>();
   /** Requests received, by operation (faulted ones included). */
   readonly requestCounts = new Map<string, number>();
+
+  /** Told about every answered request (the web console's charts); unset, nothing is computed. */
+  observer: ExchangeObserver | undefined;
 
   /** Larger request bodies are answered 413 and not kept, so a runaway client cannot exhaust memory. */
   readonly maxBodyBytes: number;
@@ -122,12 +126,22 @@ export class EmulatorHttpServer {
       if (delay) await new Promise((resolve) => setTimeout(resolve, delay.delayMillis ?? 1_000));
       if (fault?.kind === 'reset') {
         req.socket.destroy();
+        this.notify({ operation, request, fault: 'reset' });
         return;
       }
       const response = fault ? this.handler.faultResponse(fault.kind as AnsweringFaultKind, fault, request, operation) : await this.handler.handle(request);
       send(res, response);
+      this.notify({ operation, request, fault: fault?.kind, response });
     } catch (error) {
       send(res, { status: 500, body: { message: `emulator error: ${(error as Error).message}` } });
+    }
+  }
+
+  private notify(exchange: ObservedExchange): void {
+    try {
+      this.observer?.(exchange);
+    } catch {
+      // An observer's bug must not change what clients get.
     }
   }
 }

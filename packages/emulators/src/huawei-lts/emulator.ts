@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EmulatorHttpServer, type ListenOptions } from '../common/http-server.ts';
+import type { ExchangeObserver } from '../common/observer.ts';
 import type { FaultInjector } from '../common/faults.ts';
 import { HuaweiLtsHandler, type EmulatorUser, type HuaweiLtsEmulatorSettings, type HuaweiLtsSwitches } from './handler.ts';
 import type { EmulatorAkSk } from './signature.ts';
@@ -104,6 +105,11 @@ export class HuaweiLtsEmulator {
   /** Fault injection; operations: CreateToken, ListLogGroups, CreateLogGroup, ListLogStreams, CreateLogStream, ReportHighAccuracyLogs, ReportLogs, CreateLogtank, ShowLogtank, DeleteLogtank… */
   get faults(): FaultInjector {
     return this.server.faults;
+  }
+
+  /** Told about every answered request (what the web console draws its charts from); `undefined` stops it. */
+  observeRequests(observer: ExchangeObserver | undefined): void {
+    this.server.observer = observer;
   }
 
   /** Requests received, by operation. */

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { echoedRequest, type AnsweringFaultKind, type FaultRule } from '../common/faults.ts';
 import { EmulatorHttpServer, type EmulatorHandler, type EmulatorRequest, type EmulatorResponse, type ListenOptions } from '../common/http-server.ts';
+import type { ExchangeObserver } from '../common/observer.ts';
 import { verifyScpRequest, type ServiceWatchEmulatorCredential } from './signature.ts';
 import { validateCustomLogEvents, type StoredDestination, type StoredRecord } from './validate.ts';
 
@@ -125,6 +126,11 @@ export class ServiceWatchEmulator implements EmulatorHandler {
 
   get faults() {
     return this.server.faults;
+  }
+
+  /** Told about every answered request (what the web console draws its charts from); `undefined` stops it. */
+  observeRequests(observer: ExchangeObserver | undefined): void {
+    this.server.observer = observer;
   }
 
   /** Stored records of one destination, or of all destinations, in arrival order. */

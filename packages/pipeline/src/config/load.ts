@@ -183,6 +183,7 @@ export function gatewayOptionsFromYaml(text: string, options: LoadConfigOptions 
     extensions: extensions.inService(),
     shutdownTimeoutMillis: settings.shutdownTimeoutMillis,
     backpressure: { queueFillThreshold: settings.queueFillThreshold, retryAfterSeconds: settings.retryAfterSeconds, maxInflightBytes: settings.maxInflightBytes },
+    effectiveConfig: root.value,
   };
 }
 

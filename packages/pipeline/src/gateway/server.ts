@@ -13,6 +13,7 @@ import type { GatewayExtension } from './extension.ts';
 import { renderPrometheus, type GatewayMetrics } from './metrics.ts';
 import { answerAfterBody, send, sendJson } from './respond.ts';
 import { httpsServerOptions, isLoopbackAddress, type ReceiverTlsOptions } from './tls.ts';
+import { serveStatusPage } from './status-page.ts';
 
 export const DEFAULT_MAX_REQUEST_BODY_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MAX_INFLIGHT_BYTES = 128 * 1024 * 1024;
@@ -59,6 +60,8 @@ export interface GatewayOptions {
   readonly backpressure?: BackpressureOptions;
   /** Longest time `stop()` spends draining. Default 30,000 ms. */
   readonly shutdownTimeoutMillis?: number;
+  /** The configuration as loaded, shown with its secrets masked on the status page (`gatewayOptionsFromYaml` sets it). */
+  readonly effectiveConfig?: unknown;
 }
 
 export interface StopReport {
@@ -78,7 +81,7 @@ interface Listener {
 
 /**
  * The OTLP/HTTP gateway: `POST /v1/logs` (JSON or protobuf; gzip, deflate, zstd or not) into the pipelines, `GET /healthz`,
- * and `GET /metrics` (Prometheus text; JSON with `?format=json` or `Accept: application/json`).
+ * `GET /metrics` (Prometheus text; JSON with `?format=json` or `Accept: application/json`), and the status page at `GET /`.
  */
 export class Gateway {
   private readonly options: GatewayOptions;
@@ -229,6 +232,7 @@ export class Gateway {
       else send(response, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, renderPrometheus(this.metrics()));
       return;
     }
+    if (isRead && serveStatusPage(url, response, { options: this.options, metrics: () => this.metrics(), urls: () => this.urls })) return;
     if (url.pathname !== '/v1/logs') {
       this.fail(request, response, 'json', new OtlpHttpError(404, `no such path ${url.pathname}; OTLP logs go to POST /v1/logs`));
       return;
