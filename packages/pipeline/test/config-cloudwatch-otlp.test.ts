@@ -140,6 +140,15 @@ describe('cloudwatch_logs with api: otlp (the OTLP endpoint)', () => {
     expect(problems.join('\n')).not.toContain(TOKEN);
   });
 
+  it('with AWS_BEARER_TOKEN_LOGS set and no auth or access keys, refuses options an API key cannot serve, saying why', () => {
+    vi.stubEnv('AWS_BEARER_TOKEN_LOGS', TOKEN);
+    const problems = problemsOf(config(`  cloudwatch_logs:\n    api: otlp\n    region: us-east-1\n    endpoint: http://127.0.0.1:1\n    create_log_group: true\n    log_group_name: g`));
+    expect(problems).toEqual([
+      expect.stringMatching(/^exporters\.cloudwatch_logs\.create_log_group: needs SigV4 \(AWS_BEARER_TOKEN_LOGS is set in the gateway's environment, so its API key is sent instead of signing\): .* or use auth: \{ type: sigv4 \}$/),
+    ]);
+    expect(problems.join('\n')).not.toContain(TOKEN);
+  });
+
   it('reports a token the exporter refuses (a stray newline) without printing it', () => {
     const problems = problemsOf(config(`  cloudwatch_logs:\n    api: otlp\n    region: us-east-1\n    auth: { type: bearer, token: '\${env:TOKEN}' }\n    log_group_name: g`), { TOKEN: `${TOKEN}\n` });
     expect(problems).toEqual([expect.stringMatching(/^exporters\.cloudwatch_logs: CloudWatchLogsOtlpExporter: the bearer token .* must be printable ASCII without spaces/)]);

@@ -60,7 +60,11 @@ function readCredentials(node: ConfigNode): AwsCredentials | undefined {
  */
 function readAuth(node: ConfigNode, credentials: AwsCredentials | undefined): OtlpAuth | undefined {
   const auth = node.child('auth');
-  if (!auth.present) return credentials ? { type: 'sigv4' } : undefined;
+  if (!auth.present) {
+    if (credentials) return { type: 'sigv4' };
+    if (process.env[BEARER_TOKEN_ENV]) refuseProvisioning(node, ` (${BEARER_TOKEN_ENV} is set in the gateway's environment, so its API key is sent instead of signing)`);
+    return undefined;
+  }
   if (!auth.map(['type', 'token'])) return undefined;
   const type = auth.child('type').required('sigv4 or bearer') ? auth.child('type').oneOf(['sigv4', 'bearer'] as const) : undefined;
   const token = auth.child('token').string();
@@ -72,18 +76,23 @@ function readAuth(node: ConfigNode, credentials: AwsCredentials | undefined): Ot
   for (const key of CREDENTIAL_KEYS) {
     if (node.child(key).present) node.child(key).problem('not used with auth type bearer (the API key is the only credential); remove it, or use auth: { type: sigv4 }');
   }
-  for (const key of PROVISIONING_KEYS) {
-    if (node.child(key).present && node.child(key).value !== false) {
-      node.child(key).problem(
-        'needs SigV4: a CloudWatch Logs API key may only put log events, so the exporter cannot create groups or streams with it; create them beforehand (aws logs create-log-group / create-log-stream) and remove this option, or use auth: { type: sigv4 }',
-      );
-    }
-  }
+  refuseProvisioning(node, '');
   // Never echoed: the token is a secret. The exporter reads the variable itself when `token` is left out.
   if (token === undefined && !process.env[BEARER_TOKEN_ENV]) {
     auth.problem(`type bearer needs a CloudWatch Logs API key: give token (e.g. token: \${env:${BEARER_TOKEN_ENV}}) or set ${BEARER_TOKEN_ENV} in the gateway's environment`);
   }
   return token === undefined ? { type } : { type, token };
+}
+
+/** With a bearer token: a problem for each option that needs the exporter to create groups or streams. */
+function refuseProvisioning(node: ConfigNode, why: string): void {
+  for (const key of PROVISIONING_KEYS) {
+    if (node.child(key).present && node.child(key).value !== false) {
+      node.child(key).problem(
+        `needs SigV4${why}: a CloudWatch Logs API key may only put log events, so the exporter cannot create groups or streams with it; create them beforehand (aws logs create-log-group / create-log-stream) and remove this option, or use auth: { type: sigv4 }`,
+      );
+    }
+  }
 }
 
 function readLargeEvents(node: ConfigNode): CloudWatchLogsOtlpExporterOptions['largeEvents'] {
