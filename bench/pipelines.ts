@@ -27,7 +27,7 @@ const nothing: LogRecordProcessor = {
 const AWS_CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK0000000', secretAccessKey: 'bench-secret-access-key' };
 const HUAWEI_PROJECT_ID = '0123456789abcdef0123456789abcdef';
 
-type OurExporterName = 'cloudwatch' | 'lts' | 'servicewatch';
+type OurExporterName = 'cloudwatch' | 'cloudwatch-otlp' | 'lts' | 'servicewatch';
 
 /** A new exporter of ours, configured against the sink. */
 async function ourExporter(name: OurExporterName, origin: string): Promise<ConstraintAwareExporter> {
@@ -35,6 +35,10 @@ async function ourExporter(name: OurExporterName, origin: string): Promise<Const
   if (name === 'cloudwatch') {
     const { CloudWatchLogsExporter } = await import('@otel-cloud-logs/cloudwatch-logs');
     exporter = new CloudWatchLogsExporter({ region: 'us-east-1', endpoint: origin, credentials: AWS_CREDENTIALS });
+  } else if (name === 'cloudwatch-otlp') {
+    // The OTLP endpoint with its defaults: protobuf, gzip (on libuv's thread pool), SigV4.
+    const { CloudWatchLogsOtlpExporter } = await import('@otel-cloud-logs/cloudwatch-logs');
+    exporter = new CloudWatchLogsOtlpExporter({ region: 'us-east-1', endpoint: origin, credentials: AWS_CREDENTIALS });
   } else if (name === 'lts') {
     const { HuaweiLtsExporter } = await import('@otel-cloud-logs/huawei-lts');
     exporter = new HuaweiLtsExporter({
@@ -141,6 +145,8 @@ export async function buildPipeline(id: PipelineId, origin: string, records: num
       return stock('protobuf', origin, records);
     case 'cloudwatch':
       return ours('cloudwatch', 'main', origin);
+    case 'cloudwatch-otlp':
+      return ours('cloudwatch-otlp', 'main', origin);
     case 'cloudwatch-worker':
       return ours('cloudwatch', 'worker', origin);
     case 'cloudwatch-spool':

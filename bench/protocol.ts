@@ -7,6 +7,7 @@ export const PIPELINE_IDS = [
   'otlp-json',
   'otlp-proto',
   'cloudwatch',
+  'cloudwatch-otlp',
   'cloudwatch-worker',
   'cloudwatch-spool',
   'lts',
@@ -21,6 +22,7 @@ export const PIPELINE_LABELS: Readonly<Record<PipelineId, string>> = {
   'otlp-json': 'stock Batch + OTLP http/json',
   'otlp-proto': 'stock Batch + OTLP http/protobuf',
   cloudwatch: 'ours CloudWatchLogsExporter',
+  'cloudwatch-otlp': 'ours CloudWatchLogsOtlpExporter (protobuf+gzip)',
   'cloudwatch-worker': "ours CloudWatchLogsExporter, thread 'worker'",
   'cloudwatch-spool': 'ours CloudWatchLogsExporter, spool on disk',
   lts: 'ours HuaweiLtsExporter',
@@ -29,14 +31,15 @@ export const PIPELINE_LABELS: Readonly<Record<PipelineId, string>> = {
   'servicewatch-worker': "ours ServiceWatchLogsExporter, thread 'worker'",
 };
 
-/** The sink's name for the API each pipeline sends to. */
-export type SinkApi = 'cloudwatch' | 'huawei-lts' | 'servicewatch' | 'otlp-json' | 'otlp-proto' | 'other';
+/** The sink's name for the API each pipeline sends to ('cloudwatch-otlp': CloudWatch's OTLP endpoint, `/v1/logs` with x-aws-log-group). */
+export type SinkApi = 'cloudwatch' | 'cloudwatch-otlp' | 'huawei-lts' | 'servicewatch' | 'otlp-json' | 'otlp-proto' | 'other';
 
 export const PIPELINE_API: Readonly<Record<PipelineId, SinkApi | undefined>> = {
   floor: undefined,
   'otlp-json': 'otlp-json',
   'otlp-proto': 'otlp-proto',
   cloudwatch: 'cloudwatch',
+  'cloudwatch-otlp': 'cloudwatch-otlp',
   'cloudwatch-worker': 'cloudwatch',
   'cloudwatch-spool': 'cloudwatch',
   lts: 'huawei-lts',
@@ -106,7 +109,7 @@ export type RunOutcome =
 
 export interface ApiStats {
   requests: number;
-  /** Request body bytes as received (before any gunzip). */
+  /** Request body bytes as they came over the wire (compressed where the client gzips; headers not counted). */
   bytes: number;
   records: number;
   /** CloudWatch's request size: Σ(message UTF-8 bytes + 26). */

@@ -75,6 +75,26 @@ export function ratios(rows: readonly Row[]): RatioRow[] {
     }));
 }
 
+/**
+ * CloudWatch's two APIs side by side in one table: the OTLP endpoint row over the PutLogEvents row (bytes on the
+ * wire, CPU per record, requests); undefined unless both ran.
+ */
+export function cloudWatchApis(rows: readonly Row[]): string | undefined {
+  const ok = (id: PipelineId) => rows.find((row) => row.pipeline === id && row.status === 'ok');
+  const putLogEvents = ok('cloudwatch');
+  const otlp = ok('cloudwatch-otlp');
+  if (!putLogEvents || !otlp) return undefined;
+  const ratio = (key: 'bytesSent' | 'cpuMicrosPerRecord' | 'appThreadCpuMicrosPerRecord' | 'requests') => {
+    const base = putLogEvents[key];
+    const value = otlp[key];
+    return base && value !== undefined ? times(value / base) : DASH;
+  };
+  return (
+    `CloudWatch, OTLP endpoint (protobuf+gzip) ÷ PutLogEvents: bytes on the wire ${ratio('bytesSent')}, CPU µs/rec ${ratio('cpuMicrosPerRecord')} ` +
+    `(app thread ${ratio('appThreadCpuMicrosPerRecord')}), requests ${ratio('requests')}`
+  );
+}
+
 export interface Column<T> {
   readonly header: string;
   readonly value: (row: T) => string;

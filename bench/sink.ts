@@ -1,5 +1,6 @@
-// The loopback sink: one HTTP server that plays CloudWatch Logs (PutLogEvents), Huawei LTS (high-accuracy
-// report), SCP ServiceWatch (CreateCustomLogEvents) and an OTLP/HTTP receiver (json and protobuf). It parses
+// The loopback sink: one HTTP server that plays CloudWatch Logs (PutLogEvents, and its OTLP endpoint: /v1/logs
+// with the x-aws-log-group / x-aws-log-stream headers), Huawei LTS (high-accuracy report), SCP ServiceWatch
+// (CreateCustomLogEvents) and an OTLP/HTTP receiver (json and protobuf). It parses
 // every request and counts the records in it, and answers the success body each client expects. It runs in its
 // own process so that its CPU is not billed to the pipeline; the orchestrator resets and reads it over IPC.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -31,6 +32,8 @@ interface Answer {
 
 const AMZ_JSON = 'application/x-amz-json-1.1';
 const json = (body: string, status = 200): Answer => ({ status, contentType: 'application/json', body });
+/** An empty ExportLogsServiceResponse: everything accepted. */
+const EMPTY_PROTOBUF_RESPONSE: Answer = { status: 200, contentType: 'application/x-protobuf', body: '' };
 
 /** Which API a request is for; CloudWatch calls other than PutLogEvents (e.g. CreateLogStream) are 'other'. */
 function apiOf(request: IncomingMessage): SinkApi {
@@ -40,8 +43,13 @@ function apiOf(request: IncomingMessage): SinkApi {
   if (request.method !== 'POST') return 'other';
   if (LTS_REPORT.test(path)) return 'huawei-lts';
   if (path === SERVICEWATCH_EVENTS) return 'servicewatch';
-  if (path === '/v1/logs') return (request.headers['content-type'] ?? '').startsWith('application/x-protobuf') ? 'otlp-proto' : 'otlp-json';
-  return 'other';
+  if (path !== '/v1/logs') return 'other';
+  if (request.headers['x-aws-log-group'] !== undefined) return 'cloudwatch-otlp';
+  return isProtobuf(request) ? 'otlp-proto' : 'otlp-json';
+}
+
+function isProtobuf(request: IncomingMessage): boolean {
+  return (request.headers['content-type'] ?? '').startsWith('application/x-protobuf');
 }
 
 /** Counts the records in `body` and returns the success answer the API's client expects. */
@@ -66,7 +74,17 @@ function receive(api: SinkApi, request: IncomingMessage, body: Buffer, stats: Ap
       return json('{}');
     case 'otlp-proto':
       stats.records += countOtlpProtoLogRecords(body);
-      return { status: 200, contentType: 'application/x-protobuf', body: '' }; // an empty ExportLogsServiceResponse
+      return EMPTY_PROTOBUF_RESPONSE;
+    case 'cloudwatch-otlp': {
+      // The endpoint refuses a request without its stream; the records of one that names none are not counted.
+      if (!request.headers['x-aws-log-stream']) throw new Error('x-aws-log-stream header missing');
+      if (isProtobuf(request)) {
+        stats.records += countOtlpProtoLogRecords(body);
+        return EMPTY_PROTOBUF_RESPONSE;
+      }
+      stats.records += countOtlpJson(JSON.parse(body.toString('utf8')) as OtlpJsonRequest);
+      return json('{}');
+    }
     case 'other':
       if (typeof request.headers['x-amz-target'] === 'string') return { status: 200, contentType: AMZ_JSON, body: '{}' };
       return json('{"message":"not an API of this benchmark"}', 404);

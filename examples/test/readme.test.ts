@@ -76,6 +76,18 @@ describe('examples/README.md "Use it in your app" runs as written, configured by
     expect(cloudWatch.logGroup('/my-company/checkout')?.retentionInDays).toBe(30);
   });
 
+  test('Amazon CloudWatch Logs through its OTLP endpoint: SigV4, then the same code with AWS_BEARER_TOKEN_LOGS', async () => {
+    cloudWatch.setBearerTokenAuthentication('/my-company/checkout', true);
+    await runTelemetry('cloudwatch-otlp-sigv4', 'Amazon CloudWatch Logs through its OTLP endpoint', awsEnv);
+    // No AWS credentials at all: only the API key (were it signing instead, the run would fail).
+    const { AWS_ACCESS_KEY_ID: _, AWS_SECRET_ACCESS_KEY: __, ...withoutKeys } = awsEnv;
+    const apiKey = cloudWatch.createApiKey({ logGroupNames: ['/my-company/checkout'] });
+    await runTelemetry('cloudwatch-otlp-bearer', 'Amazon CloudWatch Logs through its OTLP endpoint', { ...withoutKeys, AWS_BEARER_TOKEN_LOGS: apiKey });
+    const records = cloudWatch.events('/my-company/checkout', 'web-1').map((event) => JSON.parse(event.message) as JsonLine);
+    expect(records.slice(-2)).toEqual([0, 1].map(() => expect.objectContaining({ body: 'order paid 注文', attributes: { orderId: 7 }, resource: { attributes: expect.objectContaining({ 'service.name': 'checkout' }) } })));
+    for (const record of records.slice(-2)) expect(record.traceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
   test('Huawei Cloud LTS: group and stream created by name; one camelCase JSON line per record', async () => {
     const defaults = HUAWEI_LTS_EMULATOR_DEFAULTS;
     await runTelemetry('huawei-lts', 'Huawei Cloud LTS', {

@@ -1,33 +1,12 @@
-import { CloudWatchLogsExporter, type CloudWatchLogsExporterOptions } from '@otel-cloud-logs/cloudwatch-logs';
 import type { RetryOptions } from '@otel-cloud-logs/core';
 import { HuaweiLtsExporter, type HuaweiCloudAuth, type HuaweiLtsExporterOptions } from '@otel-cloud-logs/huawei-lts';
 import { ServiceWatchLogsExporter, type ServiceWatchLimitOptions, type ServiceWatchLogsExporterOptions } from '@otel-cloud-logs/scp-servicewatch';
 import { isStorage } from '../gateway/file-storage.ts';
 import type { AnyExporter, BatchingOptions } from '../sink.ts';
+import { CLOUDWATCH_KEYS, cloudWatchFromConfig } from './cloudwatch.ts';
 import type { ExtensionRegistry } from './extensions.ts';
+import { readFields, type FieldTable } from './fields.ts';
 import type { ConfigNode } from './node.ts';
-
-/** How to read one YAML option: the exporter option it sets and the kind of value. */
-type Field = readonly [option: string, kind: 'string' | 'boolean' | 'number' | 'integer' | 'millis' | 'bytes' | 'stringMap' | 'rateMap' | readonly string[]];
-type FieldTable = Readonly<Record<string, Field>>;
-
-function readFields(node: ConfigNode, table: FieldTable, into: Record<string, unknown>): void {
-  for (const [key, [option, kind]] of Object.entries(table)) {
-    const child = node.child(key);
-    if (!child.present) continue;
-    let value: unknown;
-    if (Array.isArray(kind)) value = child.oneOf(kind);
-    else if (kind === 'string') value = child.string();
-    else if (kind === 'boolean') value = child.boolean();
-    else if (kind === 'number') value = child.number({ min: 0 });
-    else if (kind === 'integer') value = child.number({ min: 0, integer: true });
-    else if (kind === 'millis') value = child.millis();
-    else if (kind === 'bytes') value = child.bytes();
-    else if (kind === 'stringMap') value = child.stringMap();
-    else if (kind === 'rateMap') value = Object.fromEntries(child.entries().map(([name, rate]) => [name, rate.number({ min: 0 })]));
-    if (value !== undefined) into[option] = value;
-  }
-}
 
 // Options every exporter shares (ConstraintAwareExporterOptions), Collector-style names.
 const COMMON_KEYS = ['oversize_events', 'timeout', 'retry_on_failure', 'batch', 'sending_queue'];
@@ -48,22 +27,6 @@ const BATCH_FIELDS: FieldTable = {
   max_concurrent_exports: ['maxConcurrentExports', 'integer'],
   thread: ['thread', ['main', 'worker']],
 };
-
-const CLOUDWATCH_FIELDS: FieldTable = {
-  region: ['region', 'string'],
-  endpoint: ['endpoint', 'string'],
-  log_group_name: ['logGroupName', 'string'],
-  log_stream_name: ['logStreamName', 'string'],
-  create_log_stream: ['createLogStream', 'boolean'],
-  create_log_group: ['createLogGroup', 'boolean'],
-  retention_in_days: ['retentionInDays', 'integer'],
-  tags: ['tags', 'stringMap'],
-  log_group_class: ['logGroupClass', ['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY']],
-  message_format: ['messageFormat', ['json', 'text']],
-  event_size_limit: ['eventSizeLimit', ['1MB', '256KB']],
-  time_window_margin: ['timeWindowMarginMillis', 'millis'],
-};
-const CLOUDWATCH_CREDENTIAL_KEYS = ['access_key_id', 'secret_access_key', 'session_token'];
 
 const HUAWEI_FIELDS: FieldTable = {
   region: ['region', 'string'],
@@ -160,19 +123,6 @@ function readCommon(node: ConfigNode): { options: Record<string, unknown>; batch
   return { options, batching };
 }
 
-function cloudWatchOptions(node: ConfigNode, options: Record<string, unknown>): CloudWatchLogsExporterOptions {
-  readFields(node, CLOUDWATCH_FIELDS, options);
-  const accessKeyId = node.child('access_key_id').string();
-  const secretAccessKey = node.child('secret_access_key').string();
-  const sessionToken = node.child('session_token').string();
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-    node.problem('give both access_key_id and secret_access_key, or neither (to use the AWS default credential chain)');
-  } else if (accessKeyId !== undefined && secretAccessKey !== undefined) {
-    options.credentials = { accessKeyId, secretAccessKey, sessionToken };
-  }
-  return options as CloudWatchLogsExporterOptions;
-}
-
 function huaweiAuth(node: ConfigNode): HuaweiCloudAuth | undefined {
   if (!node.map(HUAWEI_AUTH_KEYS)) return undefined;
   const type = node.child('type').required('aksk, token or password') ? node.child('type').oneOf(['aksk', 'token', 'password'] as const) : undefined;
@@ -219,24 +169,27 @@ function serviceWatchOptions(node: ConfigNode, options: Record<string, unknown>)
 /** Checks the options of `exporters.<type>[/<name>]` and returns how to create the exporter. */
 export function exporterFromConfig(id: string, node: ConfigNode, extensions: ExtensionRegistry): ExporterPlan | undefined {
   const type = id.split('/', 1)[0]!;
-  let keys: string[];
-  let create: (options: Record<string, unknown>) => AnyExporter;
-  let read: (options: Record<string, unknown>) => unknown;
+  let keys: readonly string[];
+  // Reads the type's options and returns how to build the exporter from them.
+  let read: (options: Record<string, unknown>) => (options: Record<string, unknown>) => AnyExporter;
   switch (type) {
     case 'cloudwatch_logs':
-      keys = [...Object.keys(CLOUDWATCH_FIELDS), ...CLOUDWATCH_CREDENTIAL_KEYS];
-      read = (options) => cloudWatchOptions(node, options);
-      create = (options) => new CloudWatchLogsExporter(options as CloudWatchLogsExporterOptions);
+      keys = CLOUDWATCH_KEYS;
+      read = (options) => cloudWatchFromConfig(node, options);
       break;
     case 'huawei_lts':
       keys = [...Object.keys(HUAWEI_FIELDS), 'auth'];
-      read = (options) => huaweiOptions(node, options);
-      create = (options) => new HuaweiLtsExporter(options as HuaweiLtsExporterOptions);
+      read = (options) => {
+        huaweiOptions(node, options);
+        return (values) => new HuaweiLtsExporter(values as HuaweiLtsExporterOptions);
+      };
       break;
     case 'scp_servicewatch':
       keys = [...Object.keys(SCP_FIELDS), 'limits'];
-      read = (options) => serviceWatchOptions(node, options);
-      create = (options) => new ServiceWatchLogsExporter(options as ServiceWatchLogsExporterOptions);
+      read = (options) => {
+        serviceWatchOptions(node, options);
+        return (values) => new ServiceWatchLogsExporter(values as ServiceWatchLogsExporterOptions);
+      };
       break;
     default:
       node.problem(`unknown exporter type ${JSON.stringify(type)}; allowed: ${EXPORTER_TYPES.join(', ')} (as type or type/name)`);
@@ -245,6 +198,6 @@ export function exporterFromConfig(id: string, node: ConfigNode, extensions: Ext
   if (node.present && !node.map([...keys, ...COMMON_KEYS])) return undefined;
   const { options, batching } = readCommon(node);
   if (node.child('sending_queue').present) readSendingQueue(id, node.child('sending_queue'), extensions, batching);
-  read(options);
+  const create = read(options);
   return { id, batching, create: () => create(options) };
 }
