@@ -62,15 +62,15 @@ const UNLIMITED = Number.MAX_SAFE_INTEGER;
 /** ',' is one byte and needs no escaping, however the size is counted. */
 const SEPARATOR_BYTES = 1;
 
+/** Sizes of JSON text and of the characters in its strings, as one service counts them. */
 class Measure {
+  private readonly kind: JsonSizeMeasure;
   private readonly ascii: number[];
   private readonly loneSurrogate: number;
   readonly quotes: number;
   private readonly templates = new Map<string, number>();
   /** The weight of the prefix last found by `prefixEnd`. */
   prefixWeight = 0;
-
-  private readonly kind: JsonSizeMeasure;
 
   constructor(kind: JsonSizeMeasure) {
     this.kind = kind;
@@ -89,8 +89,8 @@ class Measure {
   weight(text: string): number {
     // Most keys and values are short: summed here, without the native calls' overhead.
     if (text.length > 64) return this.bytes(JSON.stringify(text)) - this.quotes;
-    const end = this.prefixEnd(text, UNLIMITED);
-    return end === text.length ? this.prefixWeight : this.bytes(JSON.stringify(text)) - this.quotes;
+    this.prefixEnd(text, UNLIMITED);
+    return this.prefixWeight;
   }
 
   /** Cost of `text` written as a JSON string, quotes included. */
