@@ -15,7 +15,7 @@ beforeEach(async () => {
 afterEach(() => emulator.stop());
 
 /** Sends the records through the real exporter (default 'json' messages) and returns the stored messages. */
-async function storedMessages(records: ReadonlyArray<{ body?: unknown; attributes?: Record<string, unknown> }>): Promise<string[]> {
+async function storedMessages(records: ReadonlyArray<{ body?: unknown; attributes?: Record<string, unknown> }>, truncated = records.length): Promise<string[]> {
   const exporter = new CloudWatchLogsExporter({
     region: 'us-east-1',
     endpoint: emulator.url,
@@ -29,7 +29,7 @@ async function storedMessages(records: ReadonlyArray<{ body?: unknown; attribute
   // The API's types take AnyValue; the exporter must survive whatever an application passes.
   for (const record of records) provider.getLogger('truncation').emit(record as never);
   await provider.shutdown();
-  expect(exporter.metrics.snapshot()).toMatchObject({ exported: records.length, truncated: records.length, droppedTotal: 0, rejectedTotal: 0 });
+  expect(exporter.metrics.snapshot()).toMatchObject({ exported: records.length, truncated, droppedTotal: 0, rejectedTotal: 0 });
   return emulator.events('/otel/truncation', 'default').map((event) => event.message);
 }
 
@@ -59,8 +59,25 @@ describe("oversize records in the default 'json' format arrive as valid JSON wit
       expect(() => JSON.parse(message)).not.toThrow();
       expect(message).toContain(MARKER);
     }
-    const manyKept = JSON.parse(messages[0]!) as { attributes: Record<string, string> };
+    // Stored in time order, which for records of one millisecond need not be the order of emission.
+    const manyKept = messages.map((message) => JSON.parse(message) as { body: unknown; attributes: Record<string, string> }).find((parsed) => parsed.body === 'many')!;
     expect(manyKept.attributes['attribute.0']).toBe('v0');
     expect(manyKept.attributes['otel_cloud_logs.truncated']).toMatch(/^…\[truncated by otel-cloud-logs: \d+ entries dropped\]$/);
+  });
+
+  test('a message exactly at the limit is stored whole; one byte over, it is cut to fit and still parses', async () => {
+    const envelopeBytes = Buffer.byteLength(JSON.stringify({ body: '', attributes: { user: 'kim' } }));
+    const exact = { body: 'x'.repeat(MAX_MESSAGE - envelopeBytes), attributes: { user: 'kim' } };
+    const over = { ...exact, body: `${exact.body}y` };
+    const messages = await storedMessages([exact, over], 1);
+    const whole = messages.find((message) => !message.includes('truncated'));
+    const cut = messages.find((message) => message.includes('truncated'));
+    expect(whole).toBe(JSON.stringify(exact));
+    expect(Buffer.byteLength(whole!)).toBe(MAX_MESSAGE);
+    expect(Buffer.byteLength(cut!)).toBeLessThanOrEqual(MAX_MESSAGE);
+    expect(Buffer.byteLength(cut!)).toBeGreaterThan(MAX_MESSAGE - 2);
+    const parsed = JSON.parse(cut!) as { body: string; attributes: unknown };
+    expect(parsed.body).toMatch(new RegExp(`^x+…\\[truncated by otel-cloud-logs: ${over.body.length} bytes\\]$`));
+    expect(parsed.attributes).toEqual({ user: 'kim' });
   });
 });
