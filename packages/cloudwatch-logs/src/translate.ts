@@ -3,6 +3,7 @@ import {
   envelopeJson,
   setFragment,
   renderAnyValue,
+  truncateJsonText,
   truncateUtf8,
   truncationMarker,
   utf8ByteLength,
@@ -73,7 +74,7 @@ export function encodeTruncatedCloudWatchEvent(entry: LogEntry, format: MessageF
   const message = formatMessage(entry, format);
   const cut = truncateEvent({ timeMillis: entry.timeMillis, size: utf8ByteLength(message), message }, maxSize, format);
   if (!cut) return false;
-  // A cut envelope is still JSON text, but a text cut may end in a marker after any character: count it exactly.
+  // A text cut may end in a marker after any character: counted exactly.
   writeEvent(cut.message, entry.timeMillis, false, out);
   return true;
 }
@@ -89,58 +90,28 @@ export function putLogEventsFrame(destination: Destination, maxRequestBytes: num
 }
 
 /**
- * Cuts an event so that it fits in `maxSize` bytes, with a visible marker. A 'json' envelope stays valid JSON:
- * its largest values (the body, then attributes) are cut, each ending with the marker, and severity and trace
- * context are kept. Otherwise (or when that cannot fit) the message is cut at a UTF-8 boundary.
+ * Cuts an event so that it fits in `maxSize` bytes, with a visible marker. A 'json' envelope stays valid JSON (see
+ * core's `truncateJsonText`): its largest strings (body, attribute values and keys) are cut, entries that cannot
+ * fit are dropped for one saying how many, severity and trace context are kept; undefined when even that does not
+ * fit. A 'text' message (or a 'json' one that is not JSON) is cut at a UTF-8 boundary.
  */
 export function truncateEvent(event: CloudWatchEvent, maxSize: number, format: MessageFormat = 'text'): CloudWatchEvent | undefined {
-  const marker = truncationMarker(event.size);
-  const message = (format === 'json' ? truncateEnvelope(event.message, marker, maxSize) : undefined) ?? truncateText(event.message, marker, maxSize);
+  const message = truncateMessage(event, maxSize, format);
   return message === undefined ? undefined : { timeMillis: event.timeMillis, size: utf8ByteLength(message), message };
+}
+
+function truncateMessage(event: CloudWatchEvent, maxSize: number, format: MessageFormat): string | undefined {
+  if (format === 'json') {
+    try {
+      return truncateJsonText(event.message, maxSize, 'utf8');
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error; // not JSON (not this exporter's envelope): cut as text
+    }
+  }
+  return truncateText(event.message, truncationMarker(event.size), maxSize);
 }
 
 function truncateText(message: string, marker: string, maxSize: number): string | undefined {
   const room = maxSize - utf8ByteLength(marker);
   return room > 0 ? truncateUtf8(message, room) + marker : undefined;
-}
-
-/** Bytes a value takes in JSON.stringify output. */
-function jsonBytes(value: unknown): number {
-  return utf8ByteLength(JSON.stringify(value) ?? '');
-}
-
-/** Shrinks the largest values of a JSON envelope until it fits; undefined when that is not enough. */
-function truncateEnvelope(message: string, marker: string, maxSize: number): string | undefined {
-  let envelope: Record<string, unknown>;
-  try {
-    envelope = JSON.parse(message) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  const attributes = (typeof envelope.attributes === 'object' && envelope.attributes !== null ? envelope.attributes : {}) as Record<string, unknown>;
-  const slots = [{ holder: envelope, key: 'body' }, ...Object.keys(attributes).map((key) => ({ holder: attributes, key }))].map((slot) => {
-    const value = slot.holder[slot.key];
-    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
-    return { ...slot, text, textBytes: utf8ByteLength(text), valueBytes: jsonBytes(value) };
-  });
-  slots.sort((a, b) => b.textBytes - a.textBytes);
-  const markerBytes = utf8ByteLength(marker);
-  // JSON.stringify output is compositional, so the size is updated value by value instead of re-serialising.
-  let size = utf8ByteLength(message);
-  for (const slot of slots) {
-    if (size <= maxSize || slot.textBytes <= markerBytes) break;
-    let keep = slot.textBytes;
-    while (size > maxSize && keep > 0) {
-      // Escaping only makes a kept byte cost more, so each round removes at least the excess.
-      keep = Math.max(0, keep - (size - maxSize) - markerBytes);
-      const cut = truncateUtf8(slot.text, keep) + marker;
-      const cutBytes = jsonBytes(cut);
-      size += cutBytes - slot.valueBytes;
-      slot.valueBytes = cutBytes;
-      slot.holder[slot.key] = cut;
-    }
-  }
-  if (size > maxSize) return undefined;
-  const text = JSON.stringify(envelope);
-  return utf8ByteLength(text) <= maxSize ? text : undefined;
 }

@@ -99,12 +99,12 @@ describe('truncation of the JSON envelope keeps it valid JSON', () => {
     return { result, parsed: JSON.parse(result.message) as Record<string, unknown> };
   }
 
-  test('a large string body is cut with the marker; severity, attributes and trace ids stay', () => {
+  test('a large string body is cut with the marker (N: the body\'s bytes); severity, attributes and trace ids stay', () => {
     const event = jsonEvent('日本'.repeat(300_000), { user: 'ü' }); // 1.8 MB of body
     const { result, parsed } = cut(event);
     expect(parsed).toMatchObject({ severityText: 'INFO', severityNumber: 9, attributes: { user: 'ü' }, traceId: '5b8efff798038103d269b633813fc60c' });
-    expect(parsed.body).toMatch(new RegExp(`^(日本)+日?…\\[truncated by otel-cloud-logs: ${event.size} bytes\\]$`));
-    expect(result.size).toBeGreaterThan(LIMIT - 200); // nothing cut that did not need to be
+    expect(parsed.body).toMatch(/^(日本)+日?…\[truncated by otel-cloud-logs: 1800000 bytes\]$/);
+    expect(result.size).toBeGreaterThan(LIMIT - 3); // nothing cut that did not need to be: within one character
   });
 
   test('a huge attribute (a stack trace) is cut and the body is left whole', () => {
@@ -115,11 +115,14 @@ describe('truncation of the JSON envelope keeps it valid JSON', () => {
     expect(attributes['exception.stacktrace']).toMatch(/^(at frame\n)+.*…\[truncated by otel-cloud-logs: \d+ bytes\]$/s);
   });
 
-  test('a structured body too large to keep becomes its JSON text, cut; characters JSON must escape are accounted for', () => {
-    const numbers = cut(jsonEvent({ samples: Array.from({ length: 300_000 }, (_, i) => i) })).parsed;
-    expect(numbers.body).toMatch(/^\{"samples":\[0,1,2,.*…\[truncated by otel-cloud-logs/);
-    const quotes = cut(jsonEvent('"\u0001'.repeat(200_000))).parsed; // each character 2 or 6 bytes once escaped
-    expect(quotes.body).toMatch(/…\[truncated by otel-cloud-logs/);
+  test('a structured body keeps its structure: items that cannot fit are dropped for one counting them; escapes are accounted for', () => {
+    const numbers = cut(jsonEvent({ samples: Array.from({ length: 300_000 }, (_, i) => i) })).parsed as { body: { samples: unknown[] } };
+    const samples = numbers.body.samples;
+    expect(samples.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(samples.at(-1)).toBe(`…[truncated by otel-cloud-logs: ${300_001 - samples.length} entries dropped]`);
+    const quotes = cut(jsonEvent('"\u0001'.repeat(200_000))); // each character 2 or 6 bytes once escaped
+    expect(quotes.parsed.body).toMatch(/^("\u0001)+"?…\[truncated by otel-cloud-logs: 400000 bytes\]$/);
+    expect(quotes.result.size).toBeGreaterThan(LIMIT - 6);
   });
 
   test('many attributes: the largest are cut first, quickly', () => {
@@ -138,11 +141,19 @@ describe('truncation of the JSON envelope keeps it valid JSON', () => {
     expect(parsed.body).toBe('small body');
   });
 
-  test('when even the small fields do not fit, the text is cut at a UTF-8 boundary instead', () => {
+  test('a small limit: still valid JSON, or no event at all when severity, trace ids and markers alone are over it', () => {
     const event = jsonEvent('x'.repeat(1_000), { many: 'y'.repeat(10) });
-    const result = truncateEvent(event, 100, 'json')!;
-    expect(result.size).toBeLessThanOrEqual(100);
-    expect(result.message).toMatch(/^\{"body":"x+…\[truncated by otel-cloud-logs: \d+ bytes\]$/);
+    const small = cut(event, 250).parsed;
+    expect(small).toMatchObject({ severityText: 'INFO', attributes: { many: 'yyyyyyyyyy' }, spanId: 'eee19b7ec3c1b174' });
+    expect(small.body).toMatch(/^x+…\[truncated by otel-cloud-logs: 1000 bytes\]$/);
+    expect(truncateEvent(event, 100, 'json')).toBeUndefined();
+  });
+
+  test("a 'json' message that is not JSON (not this exporter's) is cut as text", () => {
+    const message = 'not { json '.repeat(100);
+    const result = truncateEvent({ timeMillis: NOW, size: message.length, message }, 200, 'json')!;
+    expect(result.message).toMatch(/^not \{ json .*…\[truncated by otel-cloud-logs: 1100 bytes\]$/);
+    expect(result.size).toBeLessThanOrEqual(200);
   });
 });
 

@@ -3,6 +3,17 @@ export type { AnyValue, OtlpAnyValue, OtlpKeyValue } from './any-value.ts';
 export { Batcher } from './batcher.ts';
 export { ROUTING_KEYS, attributesJson, envelopeJson, resourceAttributesJson, type EnvelopeOptions } from './envelope.ts';
 export { jsonOf, renderAnyValue } from './json.ts';
+export {
+  DROPPED_ENTRIES_KEY,
+  droppedEntriesMarker,
+  fitJson,
+  type JsonFitEntry,
+  type JsonFitNode,
+  type JsonMember,
+  type JsonSizeMeasure,
+  type JsonWrapper,
+} from './json-fit.ts';
+export { MAX_FIT_DEPTH, plainJsonNode, truncateJsonText } from './json-truncate.ts';
 export { binaryFragmentBuffer, emptyEncodedRecord, setBinaryFragment, setFragment, type EncodedRecord, type InvalidEvent, type RecordCodec, type RequestSender, type SendContext, type SendOutcome } from './codec.ts';
 export { EncodedBatch, type RequestFrame } from './encoded-batch.ts';
 export { describeDrop } from './drops.ts';

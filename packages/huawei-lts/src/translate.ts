@@ -2,6 +2,7 @@ import {
   envelopeJson,
   renderAnyValue,
   setFragment,
+  truncateJsonText,
   truncationMarker,
   utf8ByteLength,
   type EncodedRecord,
@@ -72,52 +73,35 @@ export function encodeLtsRecord(entry: LogEntry, options: LineOptions, out: Enco
 }
 
 /**
- * Encodes a record shortened to `maxSize` with a visible marker (N: the bytes of the original line): json lines keep
- * their envelope and get the body cut; when the envelope alone is too large, the line itself is cut as text.
- * False when not even the marker fits.
+ * Encodes a record shortened to `maxSize` with a visible marker. A json line stays valid JSON (see core's
+ * `truncateJsonText`, sized as LTS counts it: escaped): its largest strings are cut, entries that cannot fit are
+ * dropped for one saying how many. A text line is cut at a character boundary, ending in the marker (N: the bytes
+ * of the original line). False when it cannot be cut that far.
  */
 export function encodeTruncatedLtsRecord(entry: LogEntry, options: LineOptions, maxSize: number, out: EncodedRecord): boolean {
   const line = ltsLine(entry, options);
-  const marker = truncationMarker(utf8ByteLength(line));
-  const cut = (options.lineFormat === 'json' ? cutBody(entry, options, marker, maxSize) : undefined) ?? cutLine(line, marker, maxSize);
+  const cut = options.lineFormat === 'json' ? truncateJsonText(line, maxSize, 'escaped') : cutLine(line, truncationMarker(utf8ByteLength(line)), maxSize);
   if (cut === undefined) return false;
   writeContent(entry, cut, out);
   return true;
 }
 
-/** The json line with its body cut to fit `maxSize`; undefined when the envelope with the marker alone is over it. */
-function cutBody(entry: LogEntry, options: LineOptions, marker: string, maxSize: number): string | undefined {
-  // Only the body changes, and JSON escaping is per character, so the room left by the marker is exact.
-  const room = maxSize - escapedSize(ltsLine({ ...entry, body: marker }, options));
-  if (room < 0) return undefined;
-  return ltsLine({ ...entry, body: prefixWithin(renderAnyValue(entry.body), room, 2) + marker }, options);
-}
-
 function cutLine(line: string, marker: string, maxSize: number): string | undefined {
   const room = maxSize - escapedSize(marker);
-  return room < 0 ? undefined : prefixWithin(line, room, 1) + marker;
+  return room < 0 ? undefined : prefixWithin(line, room) + marker;
 }
 
-/**
- * Bytes one character adds to an event's size: escaped once for a line (`"` → `\"`), twice for a body inside a
- * json line (`"` → `\\\"`). JSON escaping works character by character, so sizes add up.
- */
-function weight(char: string, escapes: 1 | 2): number {
-  const once = JSON.stringify(char).slice(1, -1);
-  return escapes === 1 ? utf8ByteLength(once) : utf8ByteLength(JSON.stringify(once)) - 2;
-}
-
-const ASCII_WEIGHTS = [1, 2].map((escapes) => Array.from({ length: 128 }, (_, code) => weight(String.fromCharCode(code), escapes as 1 | 2)));
+// Bytes each ASCII character adds to a line's size once escaped (`"` → `\"`): escaping works character by character.
+const ASCII_WEIGHTS = Array.from({ length: 128 }, (_, code) => escapedSize(String.fromCharCode(code)));
 
 /** The longest whole-character prefix of `text` whose escaped size is at most `budget`, in one pass. */
-function prefixWithin(text: string, budget: number, escapes: 1 | 2): string {
-  const ascii = ASCII_WEIGHTS[escapes - 1]!;
+function prefixWithin(text: string, budget: number): string {
   let used = 0;
   let end = 0;
   for (const char of text) {
     const code = char.codePointAt(0)!;
     // Above ASCII only lone surrogates are escaped (as \uXXXX); everything else weighs its UTF-8 bytes.
-    const cost = code < 128 ? ascii[code]! : code >= 0xd800 && code <= 0xdfff ? weight(char, escapes) : utf8ByteLength(char);
+    const cost = code < 128 ? ASCII_WEIGHTS[code]! : code >= 0xd800 && code <= 0xdfff ? escapedSize(char) : utf8ByteLength(char);
     if (used + cost > budget) break;
     used += cost;
     end += char.length;

@@ -75,7 +75,7 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
       if (kind === 24) body = undefined;
       let time = now - Math.floor(next() * 23 * HOUR) + Math.floor(next() * 22 * HOUR);
       const attributes: Record<string, string | number> = { seq, ...destinations[destination] };
-      // Attributes alone over the line limit: the line is cut as text, 'seq' (the first attribute) survives.
+      // Attributes alone over the line limit: the huge one is cut, the line stays JSON.
       if (seq === 1333) attributes['zz.blob'] = '"q"'.repeat(400_000);
       if (kind === 17) {
         time = now - 25 * HOUR;
@@ -106,11 +106,12 @@ describe('HuaweiLtsExporter end to end under ConstraintAwareBatchProcessor', () 
       const want = expected.get(seq);
       expect(want, `unexpected record ${seq}`).toBeDefined();
       expect(Buffer.byteLength(stored.line)).toBeLessThanOrEqual(1_000_000);
+      const line = JSON.parse(stored.line) as { body: string | null; severityText: string; attributes: { seq: number; 'zz.blob'?: string }; resource: Record<string, string> };
       if (seq === 1333) {
-        expect(stored.line).toMatch(MARKER);
+        expect(line.body).toBe(want!.body);
+        expect(line.attributes['zz.blob']).toMatch(MARKER);
         continue;
       }
-      const line = JSON.parse(stored.line) as { body: string | null; severityText: string; attributes: { seq: number }; resource: Record<string, string> };
       expect(line.severityText).toBe('INFO');
       const destination = destinations[want!.destination]!;
       expect(stored.projectId).toBe(destination.account_id);

@@ -116,48 +116,51 @@ describe('the request frame', () => {
 });
 
 describe('encodeTruncatedLtsRecord', () => {
-  it('cuts the body inside a valid JSON envelope at a UTF-8 boundary, with a visible marker', () => {
-    const original = entry('日本語'.repeat(10_000));
-    const lineBytes = Buffer.byteLength(lineOf(encoded(original)));
-    const marker = truncationMarker(lineBytes);
-    expect(marker).toBe(`…[truncated by otel-cloud-logs: ${lineBytes} bytes]`);
+  it('cuts the body inside a valid JSON envelope at a character boundary, with a visible marker, sized as LTS counts it', () => {
+    const body = '日本語'.repeat(10_000);
+    const marker = truncationMarker(Buffer.byteLength(body));
+    expect(marker).toBe('…[truncated by otel-cloud-logs: 90000 bytes]');
+    const original = entry(body);
     for (const max of [1000, 1001, 1002, 5000]) {
       const cut = emptyEncodedRecord();
       expect(encodeTruncatedLtsRecord(original, json, max, cut)).toBe(true);
       expect(cut.size).toBeLessThanOrEqual(max);
-      expect(cut.size).toBeGreaterThan(max - 12);
+      expect(cut.size).toBeGreaterThan(max - 3); // within one character
       expect(cut.size).toBe(escapedSize(lineOf(cut)));
       expect(cut.fragmentBytes).toBe(Buffer.byteLength(cut.fragment));
       expect(cut.timeMillis).toBe(original.timeMillis);
-      const parsed = JSON.parse(lineOf(cut)) as { body: string; attributes: unknown };
+      const parsed = JSON.parse(lineOf(cut)) as { body: string; attributes: unknown; resource: unknown };
       expect(parsed.body.endsWith(marker)).toBe(true);
-      expect(parsed.body.startsWith('日本語')).toBe(true);
+      expect(body.startsWith(parsed.body.slice(0, -marker.length))).toBe(true);
       expect(parsed.attributes).toEqual({ 'http.method': 'GET', n: 1 });
-      expect(parsed.body).not.toContain('\uFFFD');
+      expect(parsed.resource).toEqual({ 'service.name': 'svc' });
     }
-    // An envelope too large on its own: the whole line is cut as text.
-    const huge = entry('b', { attributes: { big: 'q"'.repeat(5000) } });
+  });
+
+  it('an envelope too large beside its body stays JSON: the huge attribute is cut, with quotes weighing what escaping makes them', () => {
+    const huge = entry('b', { attributes: { big: 'q"'.repeat(5000), ['k'.repeat(3000)]: 'v' } });
     const cut = emptyEncodedRecord();
-    expect(encodeTruncatedLtsRecord(huge, json, 300, cut)).toBe(true);
-    expect(cut.size).toBeLessThanOrEqual(300);
-    // Quotes weigh four escaped bytes here: the cut still keeps all the budget allows, not just the marker.
-    expect(cut.size).toBeGreaterThan(300 - 6);
-    expect(lineOf(cut).startsWith('{"body":"b","severityText":"INFO"')).toBe(true);
-    expect(lineOf(cut).endsWith(truncationMarker(Buffer.byteLength(lineOf(encoded(huge)))))).toBe(true);
-    expect(escapedSize(lineOf(cut))).toBe(cut.size);
-    // Not even the marker fits.
-    expect(encodeTruncatedLtsRecord(huge, json, escapedSize(truncationMarker(1)) - 1, emptyEncodedRecord())).toBe(false);
+    expect(encodeTruncatedLtsRecord(huge, json, 600, cut)).toBe(true);
+    expect(cut.size).toBeLessThanOrEqual(600);
+    expect(cut.size).toBeGreaterThan(600 - 4); // a quote in a json line weighs 4 bytes once the line is escaped
+    const parsed = JSON.parse(lineOf(cut)) as { body: string; severityText: string; traceId: string; attributes: Record<string, string> };
+    expect(parsed).toMatchObject({ body: 'b', severityText: 'INFO', traceId: 'a'.repeat(32) });
+    const [big, key] = Object.keys(parsed.attributes);
+    expect(big).toBe('big');
+    expect(parsed.attributes.big).toMatch(/^(q")+q?…\[truncated by otel-cloud-logs: 10000 bytes\]$/);
+    expect(key).toMatch(/^k+…\[truncated by otel-cloud-logs: 3000 bytes\]$/);
+    // Not even the envelope's own fields fit.
+    expect(encodeTruncatedLtsRecord(huge, json, 200, emptyEncodedRecord())).toBe(false);
   });
 
   it('cuts as much as fits, never more, whatever the escaping weighs (quotes, backslashes, control characters, lone surrogates, emoji)', () => {
     const alphabet = ['a', '"', '\\', '\n', '\u0001', 'é', '中', '😀', '\ud800', ' '];
     let state = 12345;
     const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    let bodyCuts = 0;
-    let lineCuts = 0;
+    let cuts = 0;
     for (let i = 0; i < 200; i++) {
       const body = Array.from({ length: 200 + Math.floor(next() * 3000) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
-      const max = 150 + Math.floor(next() * 2000);
+      const max = 500 + Math.floor(next() * 2000);
       for (const format of [json, text]) {
         const record = entry(body);
         const original = encoded(record, format);
@@ -170,20 +173,15 @@ describe('encodeTruncatedLtsRecord', () => {
         expect(cut.size).toBeLessThanOrEqual(max);
         // The heaviest character escaped twice (\u0001 in a json body) weighs 7 bytes: anything less was room to spare.
         expect(cut.size, `${format.lineFormat} ${i}`).toBeGreaterThan(max - 7);
-        // A json line whose envelope leaves room keeps it and cuts the body; otherwise the line is cut as text.
-        const keptEnvelope = format === json && line.endsWith('}');
-        const kept = keptEnvelope ? (JSON.parse(line) as { body: string }).body : line;
-        const marker = truncationMarker(Buffer.byteLength(lineOf(original)));
+        // A json line stays JSON with its body cut; a text line is cut as text, its marker counting the line's bytes.
+        const kept = format === json ? (JSON.parse(line) as { body: string }).body : line;
+        const marker = truncationMarker(Buffer.byteLength(format === json ? body : lineOf(original)));
         expect(kept.endsWith(marker)).toBe(true);
-        expect((keptEnvelope ? body : lineOf(original)).startsWith(kept.slice(0, -marker.length))).toBe(true);
-        if (format === json && max > 1000) expect(keptEnvelope).toBe(true);
-        if (keptEnvelope) bodyCuts++;
-        else lineCuts++;
+        expect(body.startsWith(kept.slice(0, -marker.length))).toBe(true);
+        cuts++;
       }
     }
-    // Both ways of cutting were exercised.
-    expect(bodyCuts).toBeGreaterThan(50);
-    expect(lineCuts).toBeGreaterThan(50);
+    expect(cuts).toBeGreaterThan(200);
   });
 });
 

@@ -1,90 +1,65 @@
 /**
- * Cutting an oversize OTLP/JSON log record down to a size. Rare (only records over the event limit), so it works
- * on the record object and measures with JSON.stringify, which writes the same bytes as the direct writer.
+ * Cutting an oversize OTLP/JSON log record down to a size with core's `fitJson`, so that it stays a valid OTLP/JSON
+ * record: only free text is cut (string values, attribute and map keys, severityText, eventName; bytes become a cut
+ * stringValue), and array items and key-values that cannot fit are dropped for one stringValue saying how many.
+ * Times, ids, flags and numbers are written as they are. Rare (only records over the event limit), so it works on
+ * the record object; written whole, the nodes give the same bytes as `JSON.stringify` of it.
  */
-import { fromOtlpAnyValue, renderAnyValue, truncationMarker, utf8ByteLength, type OtlpAnyValue, type OtlpLogRecord } from '@otel-cloud-logs/core';
+import {
+  MAX_FIT_DEPTH,
+  fitJson,
+  fromOtlpAnyValue,
+  renderAnyValue,
+  type JsonFitNode,
+  type JsonMember,
+  type JsonWrapper,
+  type OtlpAnyValue,
+  type OtlpKeyValue,
+  type OtlpLogRecord,
+} from '@otel-cloud-logs/core';
+
+const STRING_VALUE: JsonWrapper = ['{"stringValue":', '}'];
+const BYTES_VALUE: JsonWrapper = ['{"bytesValue":', '}'];
+const KEY_VALUE: JsonMember = ['{"key":', ',"value":', '}'];
+const FIELD: JsonMember = ['', ':', ''];
+
+/** The record's fields that are free text; the others are checked by the service, or numbers. */
+const TEXT_FIELDS: ReadonlySet<string> = new Set(['severityText', 'eventName']);
 
 /**
- * The JSON of `record` cut to at most `maxSize` bytes at character boundaries, each cut value ending with its
- * truncationMarker. The body is cut first, so that attributes arrive whole whenever they fit; only when the
- * attributes alone are too large are the longest values (body and attributes alike) cut to a common length.
- * Undefined when even that cannot make the record fit (e.g. thousands of attribute keys).
+ * The JSON of `record` cut to at most `maxSize` bytes (see core's `fitJson`): the largest strings are cut, each
+ * ending with its truncationMarker, and entries are dropped only where strings cut short are not enough.
+ * Undefined when even that cannot make the record fit.
  */
 export function truncatedRecordJson(record: OtlpLogRecord, maxSize: number): string | undefined {
-  return cutBody(record, maxSize) ?? cutValues(record, maxSize);
+  const fields = record as unknown as Record<string, unknown>;
+  const entries = Object.keys(fields).map((key) => ({ key, value: fieldNode(key, fields[key]) }));
+  return fitJson({ kind: 'list', open: '{', close: '}', member: FIELD, keepAll: true, entries }, maxSize, 'utf8');
 }
 
-/** Bytes of `text` once written as a JSON string, without the quotes. */
-function jsonStringBytes(text: string): number {
-  return utf8ByteLength(JSON.stringify(text)) - 2;
+function fieldNode(key: string, value: unknown): JsonFitNode {
+  if (key === 'body') return anyValueNode(value as OtlpAnyValue, 0);
+  if (key === 'attributes') return keyValuesNode('[', ']', value as OtlpKeyValue[], 0);
+  if (TEXT_FIELDS.has(key) && typeof value === 'string') return { kind: 'text', text: value };
+  return { kind: 'fixed', json: JSON.stringify(value) };
 }
 
-/** A body or attribute value as the text a truncated value is cut from. */
-function valueText(value: OtlpAnyValue | undefined): string {
-  return value && 'stringValue' in value ? value.stringValue : renderAnyValue(fromOtlpAnyValue(value));
-}
-
-/** The first `length` UTF-16 units of `text`, never ending in half a surrogate pair. */
-function prefix(text: string, length: number): string {
-  const code = text.charCodeAt(length - 1);
-  return text.slice(0, length > 0 && length < text.length && code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
-}
-
-function cutBody(record: OtlpLogRecord, maxSize: number): string | undefined {
-  const text = valueText(record.body);
-  const marker = truncationMarker(utf8ByteLength(text));
-  const emptyBodyBytes = utf8ByteLength(JSON.stringify({ ...record, body: { stringValue: '' } }));
-  const budget = maxSize - emptyBodyBytes - utf8ByteLength(marker);
-  if (budget < 0) return undefined;
-  // The longest prefix whose JSON form fits (escapes make it longer than the raw text).
-  let low = 0;
-  let high = Math.min(text.length, budget);
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (jsonStringBytes(text.slice(0, middle)) <= budget) low = middle;
-    else high = middle - 1;
+function anyValueNode(value: OtlpAnyValue | undefined, depth: number): JsonFitNode {
+  if (value === undefined || value === null) return { kind: 'fixed', json: 'null' }; // an array's hole
+  // Deeper nesting is rendered as text (JSON), cut like any string.
+  if (depth >= MAX_FIT_DEPTH) return { kind: 'text', text: renderAnyValue(fromOtlpAnyValue(value)), wrapper: STRING_VALUE };
+  if ('stringValue' in value) return { kind: 'text', text: value.stringValue, wrapper: STRING_VALUE };
+  // Cut base64 is not base64: a cut bytesValue becomes a stringValue.
+  if ('bytesValue' in value) return { kind: 'text', text: value.bytesValue, wrapper: BYTES_VALUE, cutWrapper: STRING_VALUE };
+  if ('arrayValue' in value && value.arrayValue.values) {
+    const entries = Array.from(value.arrayValue.values, (item: OtlpAnyValue | undefined) => ({ value: anyValueNode(item, depth + 1) }));
+    return { kind: 'list', open: '{"arrayValue":{"values":[', close: ']}}', markerWrapper: STRING_VALUE, entries };
   }
-  return JSON.stringify({ ...record, body: { stringValue: prefix(text, low) + marker } });
+  if ('kvlistValue' in value && value.kvlistValue.values) return keyValuesNode('{"kvlistValue":{"values":[', ']}}', value.kvlistValue.values, depth + 1);
+  return { kind: 'fixed', json: JSON.stringify(value) };
 }
 
-/** A body or attribute value as text, with the marker it ends with once cut. */
-interface CuttableValue {
-  readonly text: string;
-  readonly marker: string;
-}
-
-function cuttable(value: OtlpAnyValue | undefined): CuttableValue {
-  const text = valueText(value);
-  return { text, marker: truncationMarker(utf8ByteLength(text)) };
-}
-
-/** The value cut to `length` characters plus marker, or undefined when that would not make it shorter. */
-function cutValue(value: CuttableValue, length: number): OtlpAnyValue | undefined {
-  // Removing more characters than the marker has bytes always shrinks the JSON: the record size then only grows with
-  // `length`, which the binary search relies on, and short values are never replaced by a longer marker.
-  if (value.text.length <= length + utf8ByteLength(value.marker)) return undefined;
-  return { stringValue: prefix(value.text, length) + value.marker };
-}
-
-function cutValues(original: OtlpLogRecord, maxSize: number): string | undefined {
-  const body = cuttable(original.body);
-  const attributes = (original.attributes ?? []).map((keyValue) => cuttable(keyValue.value));
-  const withValuesCutTo = (length: number): string => {
-    const record: OtlpLogRecord = { ...original, body: cutValue(body, length) ?? original.body };
-    record.attributes = original.attributes?.map((keyValue, index) => {
-      const cut = cutValue(attributes[index]!, length);
-      return cut ? { key: keyValue.key, value: cut } : keyValue;
-    });
-    return JSON.stringify(record);
-  };
-  const fits = (length: number) => utf8ByteLength(withValuesCutTo(length)) <= maxSize;
-  if (!fits(0)) return undefined;
-  let low = 0;
-  let high = Math.min(maxSize, attributes.reduce((longest, value) => Math.max(longest, value.text.length), body.text.length));
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (fits(middle)) low = middle;
-    else high = middle - 1;
-  }
-  return withValuesCutTo(low);
+function keyValuesNode(open: string, close: string, keyValues: readonly OtlpKeyValue[], depth: number): JsonFitNode {
+  const entries = keyValues.map((keyValue) => ({ key: keyValue.key, value: anyValueNode(keyValue.value, depth) }));
+  return { kind: 'list', open, close, member: KEY_VALUE, markerWrapper: STRING_VALUE, entries };
 }

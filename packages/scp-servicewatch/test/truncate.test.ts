@@ -14,6 +14,8 @@ function cut(logEntry: LogEntry, maxSize: number, maxRequestBytes = MAX_BODY) {
   return { size: out.size, record: JSON.parse(out.fragment) as { body: { stringValue: string }; attributes: Array<{ key: string; value: { stringValue?: string } }> } };
 }
 
+type KeyValue = { key: string; value: { stringValue?: string; intValue?: number; arrayValue?: { values: Array<{ stringValue?: string; intValue?: number }> } } };
+
 describe('truncation of oversize records', () => {
   it('truncates the body at a UTF-8 boundary, JSON escapes included, with a visible marker', () => {
     const text = 'é😀"\n\u0001'.repeat(2_000);
@@ -23,23 +25,25 @@ describe('truncation of oversize records', () => {
     for (const max of [300, 301, 302, 303, 1_000, 4_097]) {
       const { size, record } = cut(logEntry, max)!;
       expect(size).toBeLessThanOrEqual(max);
-      expect(size).toBeGreaterThan(max - 12);
+      expect(size).toBeGreaterThan(max - 6);
       expect(record.body.stringValue.endsWith(marker)).toBe(true);
       expect(text.startsWith(record.body.stringValue.slice(0, -marker.length))).toBe(true);
       expect(record.attributes).toEqual([{ key: 'k', value: { stringValue: 'v' } }]);
     }
-    const structured = cut(entry({ body: { big: 'x'.repeat(5_000) } }), 500)!;
-    expect(structured.record.body.stringValue).toMatch(/^\{"big":"xxx.*…\[truncated by otel-cloud-logs: 5010 bytes\]$/);
+    // A structured body keeps its OTLP structure: its string values are cut.
+    const structured = cut(entry({ body: { big: 'x'.repeat(5_000) } }), 500)!.record as unknown as { body: { kvlistValue: { values: KeyValue[] } } };
+    expect(structured.body.kvlistValue.values[0]!.key).toBe('big');
+    expect(structured.body.kvlistValue.values[0]!.value.stringValue).toMatch(/^x+…\[truncated by otel-cloud-logs: 5000 bytes\]$/);
   });
 
-  it('cuts huge attribute values too when the attributes alone are over the limit, keeping short values whole', () => {
+  it('cuts huge attribute values and keys too, keeping short values whole and lists as lists', () => {
     const huge = '값😀'.repeat(2_000); // 14,000 bytes, surrogate pairs included
     const list = Array.from({ length: 300 }, (_, i) => `item-${i}`);
-    const { size, record } = cut(entry({ body: 'short message', attributes: { huge, list, user: 'kim', n: 42 } }), 2_000)!;
+    const { size, record } = cut(entry({ body: 'short message', attributes: { huge, list, user: 'kim', n: 42, ['key'.repeat(2_000)]: 1 } }), 2_000)!;
     expect(size).toBeLessThanOrEqual(2_000);
     expect(size).toBeGreaterThan(2_000 - 100);
     expect(record.body).toEqual({ stringValue: 'short message' });
-    const attributes = Object.fromEntries(record.attributes.map((kv) => [kv.key, kv.value]));
+    const attributes = Object.fromEntries((record.attributes as KeyValue[]).map((kv) => [kv.key, kv.value]));
     expect(attributes.user).toEqual({ stringValue: 'kim' });
     expect(attributes.n).toEqual({ intValue: 42 });
     const hugeCut = attributes.huge!.stringValue!;
@@ -47,27 +51,29 @@ describe('truncation of oversize records', () => {
     const hugePrefix = hugeCut.slice(0, -truncationMarker(14_000).length);
     expect(huge.startsWith(hugePrefix)).toBe(true);
     expect(Buffer.from(hugePrefix).toString()).toBe(hugePrefix); // no half surrogate pair
-    // A non-string value is cut from its JSON text, like a structured body.
-    const listText = JSON.stringify(list);
-    const listCut = attributes.list!.stringValue!;
-    expect(listCut.endsWith(truncationMarker(Buffer.byteLength(listText)))).toBe(true);
-    const listPrefix = listCut.slice(0, -truncationMarker(Buffer.byteLength(listText)).length);
-    expect(listText.startsWith(listPrefix)).toBe(true);
-    // Both cut to the same length (the emoji one may stop one unit short rather than split a surrogate pair).
-    expect(listPrefix.length - hugePrefix.length).toBeGreaterThanOrEqual(0);
-    expect(listPrefix.length - hugePrefix.length).toBeLessThanOrEqual(1);
+    const cutKey = Object.keys(attributes).find((key) => key.startsWith('key'))!;
+    expect(cutKey).toMatch(/^(key)+k?e?…\[truncated by otel-cloud-logs: 6000 bytes\]$/);
+    // The list stays an arrayValue: its first items, then one stringValue counting the ones dropped.
+    const items = attributes.list!.arrayValue!.values;
+    expect(items.slice(0, 2)).toEqual([{ stringValue: 'item-0' }, { stringValue: 'item-1' }]);
+    expect(items.at(-1)).toEqual({ stringValue: `…[truncated by otel-cloud-logs: ${301 - items.length} entries dropped]` });
   });
 
-  it('cuts the body and every huge attribute to a common length, and gives up only when keys alone do not fit', () => {
+  it('cuts the body and every huge attribute to a common length; many attributes are dropped for one counting them', () => {
     const { size, record } = cut(entry({ body: 'b'.repeat(50_000), attributes: { first: 'f'.repeat(30_000), second: 's'.repeat(90_000), tiny: 't' } }), 10_000)!;
     expect(size).toBeLessThanOrEqual(10_000);
     const kept = [record.body.stringValue, ...record.attributes.slice(0, 2).map((kv) => kv.value.stringValue!)].map((value) => value.split('…')[0]!.length);
-    expect(new Set(kept).size).toBe(1);
+    expect(Math.max(...kept) - Math.min(...kept)).toBeLessThan(10);
     expect(kept[0]).toBeGreaterThan(3_000);
     expect(record.attributes[2]).toEqual({ key: 'tiny', value: { stringValue: 't' } });
 
     const manyKeys = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`attribute-key-${i}`, 'v']));
-    expect(cut(entry({ attributes: manyKeys }), 1_000)).toBeUndefined();
+    const many = cut(entry({ attributes: manyKeys }), 1_000)!;
+    expect(many.size).toBeLessThanOrEqual(1_000);
+    const last = many.record.attributes.at(-1)!;
+    expect(last.key).toBe('otel_cloud_logs.truncated');
+    expect(last.value.stringValue).toBe(`…[truncated by otel-cloud-logs: ${201 - many.record.attributes.length} entries dropped]`);
+    expect(cut(entry({ attributes: manyKeys }), 150)).toBeUndefined(); // not even the record's own fields fit
   });
 
   it('cuts a record to what its request leaves beside a large resource, not only to the event limit', () => {
