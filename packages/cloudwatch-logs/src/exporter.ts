@@ -13,7 +13,8 @@ import {
   type SendOutcome,
 } from '@otel-cloud-logs/core';
 import { classifyFailure, rejectedCounts, type PutLogEventsResponse } from './classify.ts';
-import { CloudWatchLogsClient, CloudWatchServiceError } from './client.ts';
+import { CloudWatchLogsClient } from './client.ts';
+import { CloudWatchServiceError } from './errors.ts';
 import { cloudWatchLimits, logGroupNameProblem, logStreamNameProblem, resolveEndpoint, validateOptions, type CloudWatchLogsExporterOptions } from './config.ts';
 import { LogStreamProvisioner } from './provision.ts';
 import { CloudWatchSigner } from './sign.ts';

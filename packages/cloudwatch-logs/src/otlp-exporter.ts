@@ -16,7 +16,8 @@ import {
   type SendOutcome,
   type WorkerRecipe,
 } from '@otel-cloud-logs/core';
-import { CloudWatchLogsClient, CloudWatchServiceError } from './client.ts';
+import { CloudWatchLogsClient } from './client.ts';
+import { CloudWatchServiceError } from './errors.ts';
 import { MAX_REQUEST_BYTES, logGroupNameProblem, logStreamNameProblem } from './config.ts';
 import { classifyOtlpFailure, partialSuccessCounts } from './otlp-classify.ts';
 import { OtlpLogsClient, type OtlpPartialSuccess } from './otlp-client.ts';
