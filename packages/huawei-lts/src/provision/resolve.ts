@@ -1,6 +1,7 @@
 import type { RetryEvent, RetryOptions, SendContext } from '@otel-cloud-logs/core';
-import type { HuaweiCloudClient } from './client.ts';
-import { ensureLogGroup, ensureLogStream, isLtsId, listLogGroups, listLogStreams, type CallOptions } from './provision.ts';
+import type { HuaweiCloudClient } from '../client.ts';
+import { isLtsId } from '../config.ts';
+import { ensureLogGroup, ensureLogStream, listLogGroups, listLogStreams, type CallOptions } from './groups-streams.ts';
 
 export interface ResolvedIds {
   readonly logGroupId: string;
