@@ -14,11 +14,11 @@ export {
   type TokenAuth,
 } from './config.ts';
 export { HuaweiCloudClient, type ApiRequest, type HuaweiService } from './client.ts';
-export { HuaweiCloudError, parseServiceCode } from './errors.ts';
+export { DestinationNotFoundError, HuaweiCloudError, parseServiceCode } from './errors.ts';
 export { IamTokenSource, type IamTokenSourceOptions, type TokenScope } from './iam.ts';
 export { classifyReport, classifyFailure, REPORT_SUCCESS_CODE, QUOTA_FULL_CODE } from './classify.ts';
 export { checkLabels, MAX_LABELS, RESERVED_LABEL_NAMES } from './labels.ts';
-export { DestinationResolver, DestinationNotFoundError, type ResolvedIds, type DestinationResolverOptions } from './provision/resolve.ts';
+export { DestinationResolver, type ResolvedIds, type DestinationResolverOptions } from './provision/resolve.ts';
 export {
   ltsLine,
   encodeLtsRecord,
