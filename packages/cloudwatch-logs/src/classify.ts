@@ -1,5 +1,5 @@
 import { NetworkError, parseRetryAfter, type SendOutcome } from '@otel-cloud-logs/core';
-import { CloudWatchServiceError } from './client.ts';
+import { CloudWatchServiceError } from './errors.ts';
 
 /** What came back from PutLogEvents when the call succeeded. */
 export interface PutLogEventsResponse {

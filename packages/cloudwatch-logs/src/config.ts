@@ -1,4 +1,4 @@
-import type { ConstraintAwareExporterOptions, ProviderLimits } from '@otel-cloud-logs/core';
+import type { ConstraintAwareExporterOptions, Destination, ProviderLimits } from '@otel-cloud-logs/core';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -92,6 +92,11 @@ export function logStreamNameProblem(name: string): string | undefined {
   if (name.length > 512) return `log stream name is ${name.length} characters; at most 512 are allowed`;
   if (/[:*]/.test(name)) return `log stream name ${JSON.stringify(name.slice(0, 80))} must not contain ':' or '*'`;
   return undefined;
+}
+
+/** Why records cannot go to `destination` (a group or stream name CloudWatch refuses), or undefined. */
+export function destinationProblem(destination: Destination): string | undefined {
+  return logGroupNameProblem(destination.logGroup) ?? logStreamNameProblem(destination.logStream);
 }
 
 export interface ResolvedEndpoint {

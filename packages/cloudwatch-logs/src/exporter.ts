@@ -13,8 +13,9 @@ import {
   type SendOutcome,
 } from '@otel-cloud-logs/core';
 import { classifyFailure, rejectedCounts, type PutLogEventsResponse } from './classify.ts';
-import { CloudWatchLogsClient, CloudWatchServiceError } from './client.ts';
-import { cloudWatchLimits, logGroupNameProblem, logStreamNameProblem, resolveEndpoint, validateOptions, type CloudWatchLogsExporterOptions } from './config.ts';
+import { CloudWatchLogsClient } from './client.ts';
+import { CloudWatchServiceError } from './errors.ts';
+import { cloudWatchLimits, destinationProblem, resolveEndpoint, validateOptions, type CloudWatchLogsExporterOptions } from './config.ts';
 import { LogStreamProvisioner } from './provision.ts';
 import { CloudWatchSigner } from './sign.ts';
 import { encodeCloudWatchEvent, encodeTruncatedCloudWatchEvent, putLogEventsFrame, type MessageFormat } from './translate.ts';
@@ -63,7 +64,7 @@ export class CloudWatchLogsExporter extends ConstraintAwareExporter {
   }
 
   checkDestination(destination: Destination): string | undefined {
-    return logGroupNameProblem(destination.logGroup) ?? logStreamNameProblem(destination.logStream);
+    return destinationProblem(destination);
   }
 
   encode(entry: LogEntry, out: EncodedRecord): InvalidEvent | undefined {

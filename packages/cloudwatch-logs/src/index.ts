@@ -26,7 +26,7 @@ export {
 } from './translate.ts';
 export { planPutLogEvents, type PutLogEventsPlan } from './plan.ts';
 export { rejectedCounts, classifyFailure, type PutLogEventsResponse } from './classify.ts';
-export { CloudWatchServiceError } from './client.ts';
+export { CloudWatchServiceError } from './errors.ts';
 export { CloudWatchLogsOtlpExporter } from './otlp-exporter.ts';
 export {
   BEARER_TOKEN_ENV,

@@ -1,6 +1,6 @@
 import type { Destination, SendOutcome } from '@otel-cloud-logs/core';
 import { classifyFailure } from './classify.ts';
-import { CloudWatchServiceError } from './client.ts';
+import { CloudWatchServiceError } from './errors.ts';
 import type { OtlpPartialSuccess } from './otlp-client.ts';
 
 /** The counts inside `partialSuccess.errorMessage`, and the reasons they are counted under. */

@@ -16,8 +16,9 @@ import {
   type SendOutcome,
   type WorkerRecipe,
 } from '@otel-cloud-logs/core';
-import { CloudWatchLogsClient, CloudWatchServiceError } from './client.ts';
-import { MAX_REQUEST_BYTES, logGroupNameProblem, logStreamNameProblem } from './config.ts';
+import { CloudWatchLogsClient } from './client.ts';
+import { CloudWatchServiceError } from './errors.ts';
+import { MAX_REQUEST_BYTES, destinationProblem } from './config.ts';
 import { classifyOtlpFailure, partialSuccessCounts } from './otlp-classify.ts';
 import { OtlpLogsClient, type OtlpPartialSuccess } from './otlp-client.ts';
 import { LARGE_EVENT_REGIONS, otlpLimits, resolveOtlpConnection, validateOtlpOptions, type CloudWatchLogsOtlpExporterOptions, type ResolvedAuth } from './otlp-config.ts';
@@ -101,7 +102,7 @@ export class CloudWatchLogsOtlpExporter extends ConstraintAwareExporter {
   }
 
   checkDestination(destination: Destination): string | undefined {
-    const problem = logGroupNameProblem(destination.logGroup) ?? logStreamNameProblem(destination.logStream);
+    const problem = destinationProblem(destination);
     if (problem) return problem;
     if (!HEADER_SAFE.test(destination.logStream)) {
       return `log stream name ${JSON.stringify(destination.logStream.slice(0, 80))} holds characters an HTTP header cannot carry; the OTLP endpoint takes the stream in the x-aws-log-stream header: use printable ASCII (or the PutLogEvents exporter)`;

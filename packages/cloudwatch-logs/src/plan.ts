@@ -9,7 +9,7 @@ import {
   type OtlpLogsRequest,
   type RecordCodec,
 } from '@otel-cloud-logs/core';
-import { cloudWatchLimits, logGroupNameProblem, logStreamNameProblem, type CloudWatchLogsExporterOptions } from './config.ts';
+import { cloudWatchLimits, destinationProblem, type CloudWatchLogsExporterOptions } from './config.ts';
 import { encodeCloudWatchEvent, encodeTruncatedCloudWatchEvent, putLogEventsFrame, type PutLogEventsRequest } from './translate.ts';
 
 export interface PutLogEventsPlan {
@@ -39,7 +39,7 @@ export function planPutLogEvents(
   const codec: RecordCodec = {
     limits,
     destinationDefaults: options.defaults ?? {},
-    checkDestination: (destination: Destination) => logGroupNameProblem(destination.logGroup) ?? logStreamNameProblem(destination.logStream),
+    checkDestination: destinationProblem,
     encode: (entry: LogEntry, out: EncodedRecord) => encodeCloudWatchEvent(entry, format, out),
     truncate: (entry: LogEntry, maxSize: number, out: EncodedRecord) => encodeTruncatedCloudWatchEvent(entry, format, maxSize, out),
     frame: (destination: Destination) => putLogEventsFrame(destination, limits.maxRequestBytes),

@@ -1,6 +1,7 @@
 import { callWithRetry, destinationKey, type CallRetryOptions, type Destination } from '@otel-cloud-logs/core';
 import { classifyFailure } from './classify.ts';
-import { CloudWatchServiceError, type CallOptions, type CloudWatchLogsClient } from './client.ts';
+import type { CallOptions, CloudWatchLogsClient } from './client.ts';
+import { CloudWatchServiceError } from './errors.ts';
 
 export interface ProvisioningOptions {
   readonly createLogStream: boolean;

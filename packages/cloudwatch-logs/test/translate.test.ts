@@ -190,41 +190,6 @@ describe('rejectedLogEventsInfo', () => {
   });
 });
 
-describe('configuration errors', () => {
-  const base = { region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' } };
-  test.each([
-    [{ ...base, logGroupName: 'aws/lambda' }, /must not start with "aws\/"/],
-    [{ ...base, logGroupName: 'bad name' }, /1-512 characters/],
-    [{ ...base, logStreamName: 'a:b' }, /must not contain ':' or '\*'/],
-    [{ ...base, retentionInDays: 2 }, /retentionInDays must be one of 1, 3, 5/],
-    [{ ...base, messageFormat: 'xml' as never }, /messageFormat must be 'json' or 'text'/],
-    [{ ...base, endpoint: 'not a url' }, /is not a URL/],
-    [{ ...base, credentials: { accessKeyId: 'AKID', secretAccessKey: '' } }, /credentials need accessKeyId and secretAccessKey/],
-    [{ ...base, timeWindowMarginMillis: 3 * 3_600_000 }, /timeWindowMarginMillis must be a whole number of ms from 0 to under 2 h/],
-  ])('%o', (options, message) => {
-    expect(() => new CloudWatchLogsExporter(options)).toThrow(message);
-  });
-
-  test('no region anywhere', () => {
-    const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
-    delete process.env.AWS_REGION;
-    delete process.env.AWS_DEFAULT_REGION;
-    try {
-      expect(() => new CloudWatchLogsExporter({})).toThrow(/no region: pass \{ region \} or set AWS_REGION/);
-    } finally {
-      Object.assign(process.env, Object.fromEntries(Object.entries(saved).filter(([, v]) => v !== undefined)));
-    }
-  });
-
-  test('the secret never appears in an error', () => {
-    try {
-      new CloudWatchLogsExporter({ ...base, credentials: { accessKeyId: 'AKID', secretAccessKey: 'topsecret' }, retentionInDays: 2 });
-    } catch (error) {
-      expect(String((error as Error).message)).not.toContain('topsecret');
-    }
-  });
-});
-
 describe('service error messages', () => {
   test('keep only the first line: AWS appends the canonical request (which can hold a session token)', async () => {
     const { createServer } = await import('node:http');

@@ -1,6 +1,5 @@
 import { NetworkError, parseRetryAfter, type HttpResponse, type SendOutcome } from '@otel-cloud-logs/core';
-import { HuaweiCloudError, parseServiceCode, quoteBody, serviceError } from './errors.ts';
-import { DestinationNotFoundError } from './resolve.ts';
+import { DestinationNotFoundError, HuaweiCloudError, parseServiceCode, quoteBody, serviceError } from './errors.ts';
 
 /** The body code of a successful report. */
 export const REPORT_SUCCESS_CODE = 'SVCSTG.ALS.200.200';

@@ -3,7 +3,7 @@ import { classifyFailure } from './classify.ts';
 import { resolveConnection, type HuaweiCloudConnectionOptions, type ResolvedConnection } from './config.ts';
 import { quoteBody, serviceError } from './errors.ts';
 import { IamTokenSource, type TokenScope } from './iam.ts';
-import { encodeRfc3986, payloadHash, signRequest } from './signer.ts';
+import { encodeRfc3986, payloadHash, signRequest } from './sign.ts';
 
 /** Which host a call goes to. */
 export type HuaweiService = 'lts' | 'ingest' | 'ga';

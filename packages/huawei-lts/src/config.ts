@@ -1,4 +1,5 @@
-import { secretScrubber } from '@otel-cloud-logs/core';
+import { secretScrubber, type ConstraintAwareExporterOptions, type Destination } from '@otel-cloud-logs/core';
+import type { LineFormat } from './translate.ts';
 
 /**
  * Connection settings shared by the exporter and the provisioning API: region, project, credentials and the
@@ -162,4 +163,66 @@ export function resolveConnection(owner: string, options: HuaweiCloudConnectionO
     gaEndpoint: endpointUrl(owner, 'gaEndpoint', given('gaEndpoint'), () => 'https://ga.myhuaweicloud.com', 'global'),
     tokenRefreshMarginMillis: margin,
   };
+}
+
+export interface HuaweiLtsExporterOptions extends ConstraintAwareExporterOptions, HuaweiCloudConnectionOptions {
+  /** Default log group (id or name) for records without `log_group_value`. */
+  readonly logGroup?: string;
+  /** Default log stream (id or name) for records without `log_stream_value`. */
+  readonly logStream?: string;
+  /** Create named groups and streams that do not exist (with `ttlInDays`). Default false. */
+  readonly createMissing?: boolean;
+  /** Retention of groups and streams created by `createMissing` (1–365). Default 7. */
+  readonly ttlInDays?: number;
+  /** Request-level LTS labels sent with every request (≤ 100, no reserved names). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** `json` (default): one JSON object per record with attributes and trace context; `text`: the body only. */
+  readonly lineFormat?: LineFormat;
+  /** Put resource attributes in each json line. Default true. */
+  readonly includeResource?: boolean;
+  /** Bytes per request, the whole JSON body. Default 524,288 (512 KiB, Huawei's producer default). */
+  readonly maxRequestBytes?: number;
+  /** Lines per request. Default 4,096. */
+  readonly maxLinesPerRequest?: number;
+  /** Bytes per log line. Default 1,000,000 (LTS: 1 MB per line; capped by what fits in a request). */
+  readonly maxLineBytes?: number;
+  /** Oldest accepted record time, relative to now. Default 24 h. */
+  readonly maxAgeMillis?: number;
+  /** Newest accepted record time, relative to now. Default 24 h. */
+  readonly maxFutureMillis?: number;
+  /** Margin kept from both time-window edges. Default 60,000 ms. */
+  readonly timeWindowMarginMillis?: number;
+}
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** True for a 36-character LTS id (log group or stream), false for a name. */
+export function isLtsId(value: string): boolean {
+  return ID.test(value);
+}
+
+/** Why `name` is not a valid log group / stream name, or undefined. */
+export function checkLtsName(kind: 'log group' | 'log stream', name: string): string | undefined {
+  if (!NAME.test(name)) return `${kind} name ${JSON.stringify(name)} must be 1-64 letters, digits, '_', '-' or '.'`;
+  if (name.startsWith('.') || name.startsWith('_')) return `${kind} name ${JSON.stringify(name)} must not start with '.' or '_'`;
+  if (name.endsWith('.')) return `${kind} name ${JSON.stringify(name)} must not end with '.'`;
+  return undefined;
+}
+
+/** Why records cannot go to `destination` (no or a malformed project id, group or stream), or undefined. */
+export function destinationProblem(destination: Destination): string | undefined {
+  if (!destination.accountId) return 'no project id: set account_id on the record or resource, or the projectId option (HUAWEICLOUD_SDK_PROJECT_ID)';
+  if (!isProjectId(destination.accountId)) return `account_id ${JSON.stringify(destination.accountId)} is not a 32-character project id`;
+  if (!destination.logGroup) return 'no log group: set log_group_value on the record or resource, or the logGroup option';
+  if (!destination.logStream) return 'no log stream: set log_stream_value on the record or resource, or the logStream option';
+  if (!isLtsId(destination.logGroup)) {
+    const problem = checkLtsName('log group', destination.logGroup);
+    if (problem) return `${problem} (or give the 36-character log group id)`;
+  }
+  if (!isLtsId(destination.logStream)) {
+    const problem = checkLtsName('log stream', destination.logStream);
+    if (problem) return `${problem} (or give the 36-character log stream id)`;
+  }
+  return undefined;
 }

@@ -76,3 +76,13 @@ export function serviceError(operation: string, status: number, body: string, re
   const resolved = code ?? `HTTP_${status}`;
   return new HuaweiCloudError(operation, status, resolved, message, HINTS[resolved], retryAfterMillis);
 }
+
+/** A destination that cannot be resolved without someone creating it. */
+export class DestinationNotFoundError extends Error {
+  readonly code: 'LTS.0201' | 'LTS.0208';
+  constructor(code: 'LTS.0201' | 'LTS.0208', message: string) {
+    super(message);
+    this.name = 'DestinationNotFoundError';
+    this.code = code;
+  }
+}

@@ -1,7 +1,6 @@
 import {
   ConstraintAwareExporter,
   workerRecipe,
-  type ConstraintAwareExporterOptions,
   type Destination,
   type DestinationDefaults,
   type EncodedBatch,
@@ -15,40 +14,10 @@ import {
 } from '@otel-cloud-logs/core';
 import { classifyFailure, classifyReport } from './classify.ts';
 import { HuaweiCloudClient } from './client.ts';
-import { isProjectId, type HuaweiCloudConnectionOptions } from './config.ts';
+import { destinationProblem, type HuaweiLtsExporterOptions } from './config.ts';
 import { checkLabels } from './labels.ts';
-import { checkLtsName, isLtsId } from './provision.ts';
-import { DestinationResolver } from './resolve.ts';
-import { encodeLtsRecord, encodeTruncatedLtsRecord, ltsRequestFrame, PER_LINE_OVERHEAD_BYTES, type LineFormat, type LineOptions } from './translate.ts';
-
-export interface HuaweiLtsExporterOptions extends ConstraintAwareExporterOptions, HuaweiCloudConnectionOptions {
-  /** Default log group (id or name) for records without `log_group_value`. */
-  readonly logGroup?: string;
-  /** Default log stream (id or name) for records without `log_stream_value`. */
-  readonly logStream?: string;
-  /** Create named groups and streams that do not exist (with `ttlInDays`). Default false. */
-  readonly createMissing?: boolean;
-  /** Retention of groups and streams created by `createMissing` (1–365). Default 7. */
-  readonly ttlInDays?: number;
-  /** Request-level LTS labels sent with every request (≤ 100, no reserved names). */
-  readonly labels?: Readonly<Record<string, string>>;
-  /** `json` (default): one JSON object per record with attributes and trace context; `text`: the body only. */
-  readonly lineFormat?: LineFormat;
-  /** Put resource attributes in each json line. Default true. */
-  readonly includeResource?: boolean;
-  /** Bytes per request, the whole JSON body. Default 524,288 (512 KiB, Huawei's producer default). */
-  readonly maxRequestBytes?: number;
-  /** Lines per request. Default 4,096. */
-  readonly maxLinesPerRequest?: number;
-  /** Bytes per log line. Default 1,000,000 (LTS: 1 MB per line; capped by what fits in a request). */
-  readonly maxLineBytes?: number;
-  /** Oldest accepted record time, relative to now. Default 24 h. */
-  readonly maxAgeMillis?: number;
-  /** Newest accepted record time, relative to now. Default 24 h. */
-  readonly maxFutureMillis?: number;
-  /** Margin kept from both time-window edges. Default 60,000 ms. */
-  readonly timeWindowMarginMillis?: number;
-}
+import { DestinationResolver } from './provision/resolve.ts';
+import { encodeLtsRecord, encodeTruncatedLtsRecord, ltsRequestFrame, PER_LINE_OVERHEAD_BYTES, type LineOptions } from './translate.ts';
 
 const NAME = 'huawei-lts';
 const HOUR = 3_600_000;
@@ -114,19 +83,7 @@ export class HuaweiLtsExporter extends ConstraintAwareExporter {
   }
 
   checkDestination(destination: Destination): string | undefined {
-    if (!destination.accountId) return 'no project id: set account_id on the record or resource, or the projectId option (HUAWEICLOUD_SDK_PROJECT_ID)';
-    if (!isProjectId(destination.accountId)) return `account_id ${JSON.stringify(destination.accountId)} is not a 32-character project id`;
-    if (!destination.logGroup) return 'no log group: set log_group_value on the record or resource, or the logGroup option';
-    if (!destination.logStream) return 'no log stream: set log_stream_value on the record or resource, or the logStream option';
-    if (!isLtsId(destination.logGroup)) {
-      const problem = checkLtsName('log group', destination.logGroup);
-      if (problem) return `${problem} (or give the 36-character log group id)`;
-    }
-    if (!isLtsId(destination.logStream)) {
-      const problem = checkLtsName('log stream', destination.logStream);
-      if (problem) return `${problem} (or give the 36-character log stream id)`;
-    }
-    return undefined;
+    return destinationProblem(destination);
   }
 
   encode(entry: LogEntry, out: EncodedRecord): InvalidEvent | undefined {

@@ -1,21 +1,24 @@
-export { HuaweiLtsExporter, type HuaweiLtsExporterOptions } from './exporter.ts';
+export { HuaweiLtsExporter } from './exporter.ts';
 export {
   ENVIRONMENT_VARIABLES,
+  checkLtsName,
+  isLtsId,
   isProjectId,
   resolveConnection,
   type AkSkAuth,
   type HuaweiCloudAuth,
   type HuaweiCloudConnectionOptions,
+  type HuaweiLtsExporterOptions,
   type PasswordAuth,
   type ResolvedConnection,
   type TokenAuth,
 } from './config.ts';
 export { HuaweiCloudClient, type ApiRequest, type HuaweiService } from './client.ts';
-export { HuaweiCloudError, parseServiceCode } from './errors.ts';
+export { DestinationNotFoundError, HuaweiCloudError, parseServiceCode } from './errors.ts';
 export { IamTokenSource, type IamTokenSourceOptions, type TokenScope } from './iam.ts';
 export { classifyReport, classifyFailure, REPORT_SUCCESS_CODE, QUOTA_FULL_CODE } from './classify.ts';
 export { checkLabels, MAX_LABELS, RESERVED_LABEL_NAMES } from './labels.ts';
-export { DestinationResolver, DestinationNotFoundError, type ResolvedIds, type DestinationResolverOptions } from './resolve.ts';
+export { DestinationResolver, type ResolvedIds, type DestinationResolverOptions } from './provision/resolve.ts';
 export {
   ltsLine,
   encodeLtsRecord,
@@ -38,10 +41,8 @@ export {
   stringToSign,
   type AkSkCredentials,
   type RequestToSign,
-} from './signer.ts';
+} from './sign.ts';
 export {
-  checkLtsName,
-  isLtsId,
   listLogGroups,
   listLogStreams,
   createLogGroup,
@@ -54,6 +55,6 @@ export {
   type EnsureLogStreamOptions,
   type LogGroupInfo,
   type LogStreamInfo,
-} from './provision.ts';
-export { createLogtank, getLogtank, deleteLogtank, waitForLogtank, LogtankStateError, type CreateLogtankOptions, type Logtank, type LogtankStatus, type WaitOptions } from './provision-logtank.ts';
-export { HuaweiLtsProvisioner, type HuaweiLtsProvisionerOptions, type EnsureDestinationResult } from './provisioner.ts';
+} from './provision/groups-streams.ts';
+export { createLogtank, getLogtank, deleteLogtank, waitForLogtank, LogtankStateError, type CreateLogtankOptions, type Logtank, type LogtankStatus, type WaitOptions } from './provision/logtank.ts';
+export { HuaweiLtsProvisioner, type HuaweiLtsProvisionerOptions, type EnsureDestinationResult } from './provision/index.ts';

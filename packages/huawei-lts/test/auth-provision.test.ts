@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HuaweiCloudClient } from '../src/client.ts';
 import { resolveConnection } from '../src/config.ts';
 import { HuaweiCloudError } from '../src/errors.ts';
-import { LogtankStateError } from '../src/provision-logtank.ts';
-import { HuaweiLtsProvisioner } from '../src/provisioner.ts';
-import { listLogGroups } from '../src/provision.ts';
+import { LogtankStateError } from '../src/provision/logtank.ts';
+import { HuaweiLtsProvisioner } from '../src/provision/index.ts';
+import { listLogGroups } from '../src/provision/groups-streams.ts';
 
 const emulator = new HuaweiLtsEmulator({ tokenLifetimeMillis: 1_500, logtankSettleMillis: 60, credentials: [{ accessKeyId: D.accessKeyId, secretAccessKey: D.secretAccessKey }, { accessKeyId: 'STS-AK', secretAccessKey: 'STS-SK', securityToken: 'sts-session' }] });
 let url: string;

@@ -2,7 +2,7 @@ import { NetworkError, type HttpResponse } from '@otel-cloud-logs/core';
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, classifyReport } from '../src/classify.ts';
 import { HuaweiCloudError } from '../src/errors.ts';
-import { DestinationNotFoundError } from '../src/resolve.ts';
+import { DestinationNotFoundError } from '../src/errors.ts';
 
 const response = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({ status, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 

@@ -4,7 +4,7 @@ import { HUAWEI_LTS_EMULATOR_DEFAULTS as D, HuaweiLtsEmulator } from '@otel-clou
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HuaweiCloudError } from '../src/errors.ts';
 import { HuaweiLtsExporter } from '../src/exporter.ts';
-import { HuaweiLtsProvisioner } from '../src/provisioner.ts';
+import { HuaweiLtsProvisioner } from '../src/provision/index.ts';
 
 const retry = { initialDelayMillis: 10, maxDelayMillis: 50 };
 const auth = { type: 'aksk', accessKeyId: D.accessKeyId, secretAccessKey: D.secretAccessKey } as const;

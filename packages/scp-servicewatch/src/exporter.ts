@@ -17,10 +17,10 @@ import {
   type WorkerRecipe,
 } from '@otel-cloud-logs/core';
 import { classifyResponse } from './classify.ts';
+import { sendSigned } from './client.ts';
 import { resolveConnection, resolveLimits, type ServiceWatchConnection, type ServiceWatchEnvironment, type ServiceWatchLogsExporterOptions } from './config.ts';
 import { StreamRateLimiter } from './rate-limit.ts';
 import { createCustomLogEventsFrame } from './request-frame.ts';
-import { sendSigned } from './request.ts';
 import { destinationProblem, encodeServiceWatchRecord, encodeTruncatedServiceWatchRecord } from './translate.ts';
 
 export const CREATE_CUSTOM_LOG_EVENTS_PATH = '/v1/log-groups/log-streams/log-events';

@@ -21,9 +21,10 @@ export {
 } from './translate.ts';
 export { otlpAnyValueJson, otlpKeyValuesJson, otlpLogRecordJson, toOtlpLogRecord } from './otlp-json.ts';
 export { MIN_FRAME_BYTES, createCustomLogEventsFrame } from './request-frame.ts';
-export { CLIENT_TYPE, scpSignature, signedHeaders, type SignatureInput } from './signer.ts';
-export { requestUrl, sendSigned, type ServiceWatchRequest } from './request.ts';
-export { ServiceWatchError, classifyCallFailure, classifyResponse } from './classify.ts';
+export { CLIENT_TYPE, scpSignature, signedHeaders, type SignatureInput } from './sign.ts';
+export { requestUrl, sendSigned, type ServiceWatchRequest } from './client.ts';
+export { classifyCallFailure, classifyResponse } from './classify.ts';
+export { ServiceWatchError } from './errors.ts';
 export { StreamRateLimiter } from './rate-limit.ts';
 export { CREATE_CUSTOM_LOG_EVENTS_PATH, ServiceWatchLogsExporter } from './exporter.ts';
 export {
@@ -35,4 +36,4 @@ export {
   type ProvisionCustomLogStreamOptions,
   type ProvisionedLogStream,
   type ServiceWatchProvisionerOptions,
-} from './provisioning.ts';
+} from './provision.ts';

@@ -5,7 +5,7 @@ import type { ExchangeObserver } from '../common/observer.ts';
 import { CloudWatchLogsHandler } from './handler.ts';
 import type { OperationContext } from './operations/context.ts';
 import { PUT_LOG_EVENTS_LIMITS, RETENTION_DAYS } from './operations/limits.ts';
-import { LogStore, type LogGroupRecord, type CloudWatchStoredLogEvent } from './store.ts';
+import { CloudWatchLogsState, type LogGroupRecord, type CloudWatchStoredLogEvent } from './state.ts';
 import { CLOUDWATCH_EMULATOR_CREDENTIALS, SignatureVerifier, type CloudWatchEmulatorCredentials } from './sigv4-verifier.ts';
 
 export interface CloudWatchLogsEmulatorOptions {
@@ -59,7 +59,7 @@ export class CloudWatchLogsEmulator {
   readonly region: string;
   readonly accountId: string;
   readonly credentials: readonly CloudWatchEmulatorCredentials[];
-  private readonly store = new LogStore();
+  private readonly store = new CloudWatchLogsState();
   private readonly server: EmulatorHttpServer;
   private readonly now: () => number;
 

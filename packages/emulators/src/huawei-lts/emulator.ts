@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { EmulatorHttpServer, type ListenOptions } from '../common/http-server.ts';
 import type { ExchangeObserver } from '../common/observer.ts';
 import type { FaultInjector } from '../common/faults.ts';
-import { HuaweiLtsHandler, type EmulatorUser, type HuaweiLtsEmulatorSettings, type HuaweiLtsSwitches } from './handler.ts';
+import { HuaweiLtsHandler } from './handler.ts';
+import type { EmulatorUser, HuaweiLtsEmulatorSettings, HuaweiLtsSwitches } from './operations/context.ts';
 import type { EmulatorAkSk } from './signature.ts';
 import { HuaweiLtsState, type StoredLine } from './state.ts';
 

@@ -1,9 +1,4 @@
-export {
-  ServiceWatchEmulator,
-  type EmulatedLogGroup,
-  type EmulatedLogStream,
-  type ReceivedLogEventsRequest,
-  type ServiceWatchEmulatorOptions,
-} from './emulator.ts';
+export { ServiceWatchEmulator, type ServiceWatchEmulatorOptions } from './emulator.ts';
+export type { EmulatedLogGroup, EmulatedLogStream, ReceivedLogEventsRequest } from './state.ts';
 export { verifyScpRequest, type AuthVerdict, type ServiceWatchEmulatorCredential } from './signature.ts';
 export { validateCustomLogEvents, type EmulatorLimits, type StoredDestination, type StoredRecord, type ValidationDetail } from './validate.ts';

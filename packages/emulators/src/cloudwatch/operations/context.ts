@@ -1,11 +1,11 @@
 import type { EmulatorResponse } from '../../common/http-server.ts';
-import type { LogGroupRecord, LogStore, LogStreamRecord } from '../store.ts';
+import type { LogGroupRecord, CloudWatchLogsState, LogStreamRecord } from '../state.ts';
 import { CloudWatchError } from '../errors.ts';
 import type { RequestBody } from '../fields.ts';
 
 /** What every operation may use: the state, the clock and the emulator's settings. */
 export interface OperationContext {
-  readonly store: LogStore;
+  readonly store: CloudWatchLogsState;
   /** Epoch milliseconds of the service's clock (the event time window is measured against it). */
   readonly now: () => number;
   readonly region: string;

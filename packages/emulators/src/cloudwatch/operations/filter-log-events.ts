@@ -2,7 +2,7 @@ import { CloudWatchError, validationError } from '../errors.ts';
 import { optionalBoolean, optionalInteger, optionalLimit, optionalString, optionalStringList, type RequestBody } from '../fields.ts';
 import { compileFilterPattern } from '../filter-pattern.ts';
 import { logGroupNameOrIdentifier, validateLogStreamName } from '../names.ts';
-import type { LogStreamRecord } from '../store.ts';
+import type { LogStreamRecord } from '../state.ts';
 import { requireGroup, type OperationContext } from './context.ts';
 import { MAX_GET_LOG_EVENTS_LIMIT, PUT_LOG_EVENTS_LIMITS } from './limits.ts';
 

@@ -1,7 +1,7 @@
 import { CloudWatchError } from '../errors.ts';
 import { optionalBoolean, optionalInteger, optionalLimit, optionalString, requiredString, type RequestBody } from '../fields.ts';
 import { logGroupNameOrIdentifier, validateLogStreamName } from '../names.ts';
-import type { CloudWatchStoredLogEvent } from '../store.ts';
+import type { CloudWatchStoredLogEvent } from '../state.ts';
 import { requireGroup, requireStream, type OperationContext } from './context.ts';
 import { MAX_GET_LOG_EVENTS_LIMIT, PUT_LOG_EVENTS_LIMITS } from './limits.ts';
 

@@ -1,7 +1,7 @@
 import { CloudWatchError, validationError } from '../errors.ts';
 import { optionalBoolean, optionalString, optionalStringMap, requiredInteger, requiredString, optionalLimit, type RequestBody } from '../fields.ts';
 import { logGroupNameOrIdentifier, validateLogGroupName } from '../names.ts';
-import type { LogGroupRecord } from '../store.ts';
+import type { LogGroupRecord } from '../state.ts';
 import { logGroupArn, requireGroup, type OperationContext } from './context.ts';
 import { LOG_GROUP_CLASSES, MAX_DESCRIBE_LIMIT, RETENTION_DAYS } from './limits.ts';
 import { paginate } from './pagination.ts';

@@ -1,7 +1,7 @@
 import { CloudWatchError, validationError } from '../errors.ts';
 import { optionalBoolean, optionalLimit, optionalString, requiredString, type RequestBody } from '../fields.ts';
 import { logGroupNameOrIdentifier, validateLogGroupName, validateLogStreamName } from '../names.ts';
-import { compareNames, type LogStreamRecord } from '../store.ts';
+import { compareNames, type LogStreamRecord } from '../state.ts';
 import { logGroupArn, requireGroup, type OperationContext } from './context.ts';
 import { MAX_DESCRIBE_LIMIT } from './limits.ts';
 import { paginate } from './pagination.ts';

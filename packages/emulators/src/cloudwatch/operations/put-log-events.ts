@@ -1,7 +1,7 @@
 import { CloudWatchError, validationError } from '../errors.ts';
 import { optionalObject, optionalString, requiredArray, requiredInteger, requiredString, type RequestBody } from '../fields.ts';
 import { validateLogGroupName, validateLogStreamName } from '../names.ts';
-import type { CloudWatchStoredLogEvent } from '../store.ts';
+import type { CloudWatchStoredLogEvent } from '../state.ts';
 import { requireGroup, requireStream, type OperationContext } from './context.ts';
 import { MILLIS_PER_DAY, PUT_LOG_EVENTS_LIMITS as LIMITS } from './limits.ts';
 

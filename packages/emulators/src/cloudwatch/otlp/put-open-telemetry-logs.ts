@@ -11,7 +11,7 @@ import { CloudWatchError } from '../errors.ts';
 import { validateLogGroupName, validateLogStreamName } from '../names.ts';
 import type { OperationContext } from '../operations/context.ts';
 import { MILLIS_PER_DAY, PUT_LOG_EVENTS_LIMITS as LIMITS } from '../operations/limits.ts';
-import type { ApiKeyRecord } from '../store.ts';
+import type { ApiKeyRecord } from '../state.ts';
 import { eventTimeMillis, flatEvent, flatResourceScope, flatText, type FlatValue } from './flatten.ts';
 import { cutLargeEvent } from './large-objects.ts';
 import { ProtobufError, decodeLogsRequest, encodeLogsResponse } from './proto.ts';

@@ -1,8 +1,8 @@
 import { resolveRetryOptions, type RetryOptions } from '@otel-cloud-logs/core';
-import { HuaweiCloudClient } from './client.ts';
-import type { HuaweiCloudConnectionOptions } from './config.ts';
-import { createLogtank, deleteLogtank, getLogtank, waitForLogtank, type CreateLogtankOptions, type Logtank, type WaitOptions } from './provision-logtank.ts';
-import { ensureLogGroup, ensureLogStream, isLtsId, listLogGroups, listLogStreams, type CallOptions, type EnsureResult, type LogGroupInfo, type LogStreamInfo } from './provision.ts';
+import { HuaweiCloudClient } from '../client.ts';
+import { isLtsId, type HuaweiCloudConnectionOptions } from '../config.ts';
+import { createLogtank, deleteLogtank, getLogtank, waitForLogtank, type CreateLogtankOptions, type Logtank, type WaitOptions } from './logtank.ts';
+import { ensureLogGroup, ensureLogStream, listLogGroups, listLogStreams, type CallOptions, type EnsureResult, type LogGroupInfo, type LogStreamInfo } from './groups-streams.ts';
 
 export interface HuaweiLtsProvisionerOptions extends HuaweiCloudConnectionOptions {
   /** Timeout of one HTTP request. Default 10,000 ms. */

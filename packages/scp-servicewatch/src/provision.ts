@@ -1,7 +1,8 @@
 import { HttpTransport, callWithRetry, resolveRetryOptions, type RetryOptions } from '@otel-cloud-logs/core';
-import { ServiceWatchError, classifyCallFailure, classifyResponse } from './classify.ts';
+import { classifyCallFailure, classifyResponse } from './classify.ts';
+import { sendSigned, type ServiceWatchRequest } from './client.ts';
 import { resolveConnection, type ServiceWatchConnection, type ServiceWatchConnectionOptions, type ServiceWatchEnvironment } from './config.ts';
-import { sendSigned, type ServiceWatchRequest } from './request.ts';
+import { ServiceWatchError } from './errors.ts';
 
 export const LOG_GROUPS_PATH = '/v1/log-groups';
 export const CREATE_CUSTOM_LOG_STREAM_PATH = '/v1/log-groups/log-streams/collect/custom';

@@ -1,6 +1,7 @@
 import type { CallRetryOptions } from '@otel-cloud-logs/core';
-import type { HuaweiCloudClient } from './client.ts';
-import { HuaweiCloudError } from './errors.ts';
+import type { HuaweiCloudClient } from '../client.ts';
+import { checkLtsName } from '../config.ts';
+import { HuaweiCloudError } from '../errors.ts';
 
 /** LTS log group and log stream provisioning: list, create, and "ensure" (find by name or create). */
 
@@ -25,22 +26,6 @@ export interface EnsureResult {
 /** One call's timeout, and how it is retried (throttling, 5xx, network): the exporters' policy unless given. */
 export interface CallOptions extends CallRetryOptions {
   readonly timeoutMillis?: number;
-}
-
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** True for a 36-character LTS id (log group or stream), false for a name. */
-export function isLtsId(value: string): boolean {
-  return ID.test(value);
-}
-
-/** Why `name` is not a valid log group / stream name, or undefined. */
-export function checkLtsName(kind: 'log group' | 'log stream', name: string): string | undefined {
-  if (!NAME.test(name)) return `${kind} name ${JSON.stringify(name)} must be 1-64 letters, digits, '_', '-' or '.'`;
-  if (name.startsWith('.') || name.startsWith('_')) return `${kind} name ${JSON.stringify(name)} must not start with '.' or '_'`;
-  if (name.endsWith('.')) return `${kind} name ${JSON.stringify(name)} must not end with '.'`;
-  return undefined;
 }
 
 function checkTtl(ttlInDays: number | undefined, required: boolean): void {

@@ -1,7 +1,7 @@
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { canonicalUri, encodeRfc3986, formatSdkDate, payloadHash, signRequest } from '../src/signer.ts';
+import { canonicalUri, encodeRfc3986, formatSdkDate, payloadHash, signRequest } from '../src/sign.ts';
 
 // Deterministic generator so that a failure can be reproduced.
 function random(seed: number): () => number {

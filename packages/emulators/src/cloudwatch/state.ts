@@ -38,7 +38,7 @@ export interface LargeLogObjectRecord {
 }
 
 /** The emulator's state: log groups, their streams, and each stream's events. */
-export class LogStore {
+export class CloudWatchLogsState {
   private readonly groups = new Map<string, LogGroupRecord>();
   /** Bearer token → API key. */
   readonly apiKeys = new Map<string, ApiKeyRecord>();

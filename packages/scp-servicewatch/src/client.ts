@@ -1,6 +1,6 @@
 import type { HttpResponse, HttpTransport } from '@otel-cloud-logs/core';
 import type { ServiceWatchConnection } from './config.ts';
-import { signedHeaders } from './signer.ts';
+import { signedHeaders } from './sign.ts';
 
 export interface ServiceWatchRequest {
   readonly method: 'GET' | 'POST';

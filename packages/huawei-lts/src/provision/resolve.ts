@@ -1,6 +1,8 @@
 import type { RetryEvent, RetryOptions, SendContext } from '@otel-cloud-logs/core';
-import type { HuaweiCloudClient } from './client.ts';
-import { ensureLogGroup, ensureLogStream, isLtsId, listLogGroups, listLogStreams, type CallOptions } from './provision.ts';
+import type { HuaweiCloudClient } from '../client.ts';
+import { isLtsId } from '../config.ts';
+import { DestinationNotFoundError } from '../errors.ts';
+import { ensureLogGroup, ensureLogStream, listLogGroups, listLogStreams, type CallOptions } from './groups-streams.ts';
 
 export interface ResolvedIds {
   readonly logGroupId: string;
@@ -19,16 +21,6 @@ export interface DestinationResolverOptions {
 
 /** What one lookup is bounded by: the timeout, deadline and abort signal of the request that needs it. */
 export type LookupContext = Pick<SendContext, 'timeoutMillis' | 'deadlineAt'> & { readonly signal?: AbortSignal };
-
-/** A destination that cannot be resolved without someone creating it. */
-export class DestinationNotFoundError extends Error {
-  readonly code: 'LTS.0201' | 'LTS.0208';
-  constructor(code: 'LTS.0201' | 'LTS.0208', message: string) {
-    super(message);
-    this.name = 'DestinationNotFoundError';
-    this.code = code;
-  }
-}
 
 /**
  * Turns group/stream names into ids through the list APIs, once per destination: results are cached and

@@ -1,8 +1,8 @@
 import { NetworkError, callWithRetry } from '@otel-cloud-logs/core';
-import { classifyFailure } from './classify.ts';
-import type { HuaweiCloudClient } from './client.ts';
-import { HuaweiCloudError } from './errors.ts';
-import type { CallOptions } from './provision.ts';
+import { classifyFailure } from '../classify.ts';
+import type { HuaweiCloudClient } from '../client.ts';
+import { HuaweiCloudError } from '../errors.ts';
+import type { CallOptions } from './groups-streams.ts';
 
 /**
  * Global Accelerator "logtanks": they send a GA listener's access logs into an LTS log stream. Creation is
