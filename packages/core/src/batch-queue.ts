@@ -7,19 +7,11 @@ import type { ConstraintAwareExporter } from './exporter.ts';
 import type { DropReason } from './metrics.ts';
 import type { Destination, LogEntry } from './model.ts';
 import { checkTimeWindow, fitRecord } from './planner.ts';
-import type { FlushReport, RecordQueue } from './record-queue.ts';
+import type { BatchQueueOptions, FlushReport, RecordQueue } from './record-queue.ts';
 import { sleep } from './retry.ts';
 import type { StoredFrame } from './spool/format.ts';
-import { Spool, type SpoolOptions, type SpoolSink } from './spool/spool.ts';
+import { Spool, type SpoolSink } from './spool/spool.ts';
 
-export interface BatchQueueOptions {
-  readonly scheduledDelayMillis: number;
-  readonly maxQueueBytes: number;
-  readonly overflow: 'drop_newest' | 'drop_oldest';
-  readonly maxConcurrentExports: number;
-  /** Records on disk until delivered (the directory is locked by the processor). */
-  readonly spool?: SpoolOptions;
-}
 
 /** With a spool, records are read back from disk while memory is below this share of the bound. */
 const SPOOL_READ_BELOW = 0.75;

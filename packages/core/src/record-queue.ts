@@ -1,5 +1,6 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { LogEntry } from './model.ts';
+import type { SpoolOptions } from './spool/spool.ts';
 
 /** Result of a flush: what was still undelivered when its deadline passed. */
 export interface FlushReport {
@@ -24,4 +25,14 @@ export interface RecordQueue {
   flush(timeoutMillis: number): Promise<FlushReport>;
   /** Stops: with `giveUp`, first aborts what is in flight and counts what is left as dropped ('shutdown'). */
   close(giveUp: boolean): Promise<void>;
+}
+
+/** How a queue batches and bounds its records (the processor's options, checked). */
+export interface BatchQueueOptions {
+  readonly scheduledDelayMillis: number;
+  readonly maxQueueBytes: number;
+  readonly overflow: 'drop_newest' | 'drop_oldest';
+  readonly maxConcurrentExports: number;
+  /** Records on disk until delivered (the directory is locked by the processor). */
+  readonly spool?: SpoolOptions;
 }

@@ -1,4 +1,4 @@
-import type { BatchQueueOptions } from './batch-queue.ts';
+import type { BatchQueueOptions } from './record-queue.ts';
 import type { SelfMetricsCounts } from './metrics.ts';
 import type { ProblemLevel } from './problems.ts';
 import type { FlushReport } from './record-queue.ts';

@@ -1,6 +1,6 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { Worker } from 'node:worker_threads';
-import type { BatchQueueOptions } from './batch-queue.ts';
+import type { BatchQueueOptions } from './record-queue.ts';
 import type { ConstraintAwareExporter } from './exporter.ts';
 import type { SelfMetricsCounts } from './metrics.ts';
 import type { LogEntry } from './model.ts';

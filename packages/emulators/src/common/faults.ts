@@ -1,4 +1,4 @@
-import type { EmulatorRequest } from './http-server.ts';
+import type { EmulatorRequest } from './exchange.ts';
 
 /**
  * Faults an emulator can inject, so that tests prove the exporters survive them. Each rule applies to the

@@ -2,29 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { FaultInjector, type AnsweringFaultKind, type FaultRule } from './faults.ts';
+import type { EmulatorRequest, EmulatorResponse } from './exchange.ts';
 import type { ExchangeObserver, ObservedExchange } from './observer.ts';
 
 /** A request as the emulators see it: the raw body is kept because signatures are computed over it. */
-export interface EmulatorRequest {
-  readonly method: string;
-  /** Path and query exactly as sent. */
-  readonly url: string;
-  readonly path: string;
-  readonly query: URLSearchParams;
-  /** Header names lower-cased; repeated headers joined with ', '. */
-  readonly headers: Record<string, string>;
-  /** The body decoded (gunzipped when `Content-Encoding: gzip`): what the service parses. */
-  readonly body: Buffer;
-  /** The body exactly as it came over the wire: what a client signed. */
-  readonly rawBody: Buffer;
-}
-
-export interface EmulatorResponse {
-  readonly status: number;
-  readonly headers?: Record<string, string>;
-  /** Serialised as JSON unless it is a string or Buffer. */
-  readonly body?: unknown;
-}
+export type { EmulatorRequest, EmulatorResponse } from './exchange.ts';
 
 export interface EmulatorHandler {
   /** The operation name used for fault matching (e.g. 'PutLogEvents'), from the request alone. */

@@ -1,5 +1,5 @@
 import type { FaultKind } from './faults.ts';
-import type { EmulatorRequest, EmulatorResponse } from './http-server.ts';
+import type { EmulatorRequest, EmulatorResponse } from './exchange.ts';
 
 /** One request as an emulator answered it: what the console's charts are drawn from. */
 export interface ObservedExchange {

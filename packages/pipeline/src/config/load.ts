@@ -3,7 +3,7 @@ import { parseDocument } from 'yaml';
 import { LogPipeline, type SinkRoute } from '../pipeline.ts';
 import type { LogProcessor } from '../processors/types.ts';
 import { ExporterSink } from '../sink.ts';
-import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BODY_BYTES, type GatewayOptions, type ReceiverOptions } from '../gateway/server.ts';
+import { DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_REQUEST_BODY_BYTES, type GatewayOptions, type ReceiverOptions } from '../gateway/options.ts';
 import { substituteEnv } from './env.ts';
 import { exporterFromConfig, type ExporterPlan } from './exporters.ts';
 import { ExtensionRegistry } from './extensions.ts';

@@ -6,7 +6,7 @@ import type { PipelineStats } from '../pipeline.ts';
 import type { ExporterSink } from '../sink.ts';
 import { maskConfig } from './mask-config.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import type { GatewayOptions } from './server.ts';
+import type { GatewayOptions } from './options.ts';
 import { StatusHistory, type ExporterSeries } from './status-history.ts';
 
 /** What the status page reads of a running gateway. */
