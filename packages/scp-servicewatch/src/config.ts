@@ -1,4 +1,4 @@
-import { secretScrubber, type ConstraintAwareExporterOptions, type ProviderLimits } from '@otel-cloud-logs/core';
+import { ROUTING_ATTRIBUTES, secretScrubber, type ConstraintAwareExporterOptions, type Destination, type ProviderLimits } from '@otel-cloud-logs/core';
 import { MIN_FRAME_BYTES } from './request-frame.ts';
 
 /** The API version sent in `Scp-Api-Version` by default: 1.2 is current (1.1 was supported only until 2026-08-31). */
@@ -171,4 +171,19 @@ export function resolveLimits(options: ServiceWatchLimitOptions = {}): ProviderL
     maxFutureMillis: options.maxFutureMillis,
     timeWindowMarginMillis: options.timeWindowMarginMillis ?? DEFAULT_LIMITS.timeWindowMarginMillis,
   };
+}
+
+/** Why a destination cannot be used, or undefined. */
+export function destinationProblem(destination: Destination): string | undefined {
+  const missing = (
+    [
+      [ROUTING_ATTRIBUTES.accountId, destination.accountId],
+      [ROUTING_ATTRIBUTES.logGroup, destination.logGroup],
+      [ROUTING_ATTRIBUTES.logStream, destination.logStream],
+    ] as const
+  )
+    .filter(([, value]) => !value)
+    .map(([key]) => key);
+  if (missing.length === 0) return undefined;
+  return `${missing.join(', ')} missing; set them as resource or record attributes, or pass accountId/logGroupValue/logStreamValue to the exporter (provisionCustomLogStream returns them)`;
 }

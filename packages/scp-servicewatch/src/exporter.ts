@@ -18,10 +18,10 @@ import {
 } from '@otel-cloud-logs/core';
 import { classifyResponse } from './classify.ts';
 import { sendSigned } from './client.ts';
-import { resolveConnection, resolveLimits, type ServiceWatchConnection, type ServiceWatchEnvironment, type ServiceWatchLogsExporterOptions } from './config.ts';
+import { destinationProblem, resolveConnection, resolveLimits, type ServiceWatchConnection, type ServiceWatchEnvironment, type ServiceWatchLogsExporterOptions } from './config.ts';
 import { StreamRateLimiter } from './rate-limit.ts';
 import { createCustomLogEventsFrame } from './request-frame.ts';
-import { destinationProblem, encodeServiceWatchRecord, encodeTruncatedServiceWatchRecord } from './translate.ts';
+import { encodeServiceWatchRecord, encodeTruncatedServiceWatchRecord } from './translate.ts';
 
 export const CREATE_CUSTOM_LOG_EVENTS_PATH = '/v1/log-groups/log-streams/log-events';
 

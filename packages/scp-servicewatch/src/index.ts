@@ -2,6 +2,7 @@ export {
   DEFAULT_API_VERSION,
   DEFAULT_LIMITS,
   RECORD_SEPARATOR_BYTES,
+  destinationProblem,
   normalizeApiVersion,
   resolveConnection,
   resolveLimits,
@@ -13,7 +14,6 @@ export {
   type ServiceWatchLogsExporterOptions,
 } from './config.ts';
 export {
-  destinationProblem,
   encodeServiceWatchRecord,
   encodeTruncatedServiceWatchRecord,
   toCreateCustomLogEventsBody,

@@ -3,16 +3,15 @@
  * sized exactly), and requests are its frame around such fragments (see request-frame.ts).
  */
 import {
-  ROUTING_ATTRIBUTES,
   destinationKey,
   setFragment,
   truncationMarker,
-  type Destination,
   type EncodedRecord,
   type InvalidEvent,
   type LogEntry,
   type ProviderLimits,
 } from '@otel-cloud-logs/core';
+import { destinationProblem } from './config.ts';
 import { otlpLogRecordJson, toOtlpLogRecord } from './otlp-json.ts';
 import { createCustomLogEventsJson, frameBytes, resourceScopeOf, type ResourceScope } from './request-frame.ts';
 import { truncatedRecordJson } from './truncate.ts';
@@ -55,21 +54,6 @@ export function encodeTruncatedServiceWatchRecord(entry: LogEntry, maxSize: numb
   if (json === undefined) return false;
   writeRecord(entry, json, group, out);
   return true;
-}
-
-/** Why a destination cannot be used, or undefined. */
-export function destinationProblem(destination: Destination): string | undefined {
-  const missing = (
-    [
-      [ROUTING_ATTRIBUTES.accountId, destination.accountId],
-      [ROUTING_ATTRIBUTES.logGroup, destination.logGroup],
-      [ROUTING_ATTRIBUTES.logStream, destination.logStream],
-    ] as const
-  )
-    .filter(([, value]) => !value)
-    .map(([key]) => key);
-  if (missing.length === 0) return undefined;
-  return `${missing.join(', ')} missing; set them as resource or record attributes, or pass accountId/logGroupValue/logStreamValue to the exporter (provisionCustomLogStream returns them)`;
 }
 
 /**
