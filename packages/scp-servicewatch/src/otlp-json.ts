@@ -7,11 +7,12 @@
  * cannot give each record's exact size (which the batch planner needs before the request exists), cannot take
  * OTLP/JSON from elsewhere (a gateway), and cannot put the routing attributes into the resource.
  */
-import { toOtlpAnyValue, toOtlpKeyValues, type AnyValue, type LogEntry, type OtlpLogRecord } from '@otel-cloud-logs/core';
+import { ROUTING_KEYS, toOtlpAnyValue, toOtlpKeyValues, type AnyValue, type LogEntry, type OtlpLogRecord } from '@otel-cloud-logs/core';
 
 /**
  * An entry as an OTLP/JSON log record object, fields in the order @opentelemetry/otlp-transformer writes them. A
- * record without a body gets an empty string body: every record of the documented request carries one.
+ * record without a body gets an empty string body: every record of the documented request carries one. The routing
+ * attributes are left out: they travel once, in the request's resource, as the other providers leave them out too.
  */
 export function toOtlpLogRecord(entry: LogEntry): OtlpLogRecord {
   const record: OtlpLogRecord = { timeUnixNano: entry.timeUnixNano.toString() };
@@ -20,7 +21,8 @@ export function toOtlpLogRecord(entry: LogEntry): OtlpLogRecord {
   if (entry.severityText !== undefined) record.severityText = entry.severityText;
   record.body = entry.body === undefined || entry.body === null ? { stringValue: '' } : toOtlpAnyValue(entry.body);
   if (entry.eventName) record.eventName = entry.eventName;
-  if (Object.keys(entry.attributes).length > 0) record.attributes = toOtlpKeyValues(entry.attributes as Record<string, AnyValue>);
+  const attributes = Object.fromEntries(Object.entries(entry.attributes).filter(([key]) => !ROUTING_KEYS.has(key))) as Record<string, AnyValue>;
+  if (Object.keys(attributes).length > 0) record.attributes = toOtlpKeyValues(attributes);
   if (entry.traceFlags !== undefined) record.flags = entry.traceFlags;
   if (entry.traceId) record.traceId = entry.traceId;
   if (entry.spanId) record.spanId = entry.spanId;
@@ -37,7 +39,7 @@ export function otlpLogRecordJson(entry: LogEntry): string {
   out += optionalField(',"severityText":', entry.severityText);
   out += `,"body":${entry.body === undefined || entry.body === null ? EMPTY_BODY : otlpAnyValueJson(entry.body)}`;
   if (entry.eventName) out += optionalField(',"eventName":', entry.eventName);
-  const attributes = otlpKeyValuesJson(entry.attributes);
+  const attributes = otlpKeyValuesJson(entry.attributes, ROUTING_KEYS);
   if (attributes) out += `,"attributes":[${attributes}]`;
   out += optionalField(',"flags":', entry.traceFlags);
   if (entry.traceId) out += optionalField(',"traceId":', entry.traceId);
