@@ -6,7 +6,7 @@
  *           is built (core's length-prefixed frames); each record is its own `0x12 len LogRecord` entry.
  * JSON:     `{"resourceLogs":[{"resource":{…},"scopeLogs":[{"scope":{…},"logRecords":[` records `]}]}]}`.
  */
-import { ROUTING_KEYS, type LogEntry, type RequestFrame } from '@otel-cloud-logs/core';
+import { ROUTING_KEYS, ResourceScopeCache, type LogEntry, type RequestFrame } from '@otel-cloud-logs/core';
 import { jsonString, keyValuesJson } from './otlp-json.ts';
 import { encodeResource, encodeScope } from './otlp-parts.ts';
 import { FIELD2_LEN } from './otlp-proto.ts';
@@ -25,34 +25,22 @@ export interface ResourceScope {
   readonly jsonHead: string;
 }
 
-interface ResourceCache {
+interface EncodedResource {
   readonly resource: ReturnType<typeof encodeResource>;
   readonly resourceJson: string;
-  unscoped: ResourceScope | undefined;
-  readonly scoped: WeakMap<object, ResourceScope>;
 }
 
-/** Keyed by the resource and scope objects, which every record of one logger shares. */
-const resourceCaches = new WeakMap<object, ResourceCache>();
+const resourceScopes = new ResourceScopeCache<EncodedResource, ResourceScope>(
+  (resource) => ({ resource: encodeResource(resource), resourceJson: keyValuesJson(resource, ROUTING_KEYS, 0) }),
+  (resource, scope) => newResourceScope(resource, scope),
+);
 
 /** The resource and scope part of a record's requests, from the cache after its resource's first record. */
 export function resourceScopeOf(entry: LogEntry): ResourceScope {
-  let cache = resourceCaches.get(entry.resource);
-  if (!cache) {
-    cache = { resource: encodeResource(entry.resource), resourceJson: keyValuesJson(entry.resource, ROUTING_KEYS, 0), unscoped: undefined, scoped: new WeakMap() };
-    resourceCaches.set(entry.resource, cache);
-  }
-  const scope = entry.scope;
-  let found = scope ? cache.scoped.get(scope) : cache.unscoped;
-  if (!found) {
-    found = newResourceScope(cache, scope);
-    if (scope) cache.scoped.set(scope, found);
-    else cache.unscoped = found;
-  }
-  return found;
+  return resourceScopes.get(entry);
 }
 
-function newResourceScope(cache: ResourceCache, scope: LogEntry['scope']): ResourceScope {
+function newResourceScope(cache: EncodedResource, scope: LogEntry['scope']): ResourceScope {
   const encodedScope = scope ? encodeScope(scope) : undefined;
   let scopeJson = '';
   if (scope) {

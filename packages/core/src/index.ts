@@ -39,6 +39,7 @@ export {
 export { planRequests, fitRecord, checkTimeWindow, type Plan, type PlannedRequest, type OversizeMode, type TimeWindowVerdict, type FitVerdict } from './planner.ts';
 export { ConstraintAwareBatchProcessor, DEFAULT_MAX_QUEUE_BYTES, type ConstraintAwareBatchProcessorOptions, type FlushReport } from './processor.ts';
 export { ProblemReporter, type ProblemLevel } from './problems.ts';
+export { ResourceScopeCache } from './resource-scope-cache.ts';
 export { DEFAULT_SPOOL_MAX_BYTES, type SpoolOptions } from './spool/spool.ts';
 export { REDACTED, SecretScrubber, secretScrubber } from './scrub.ts';
 export { workerRecipe, type WorkerRecipe } from './worker-protocol.ts';

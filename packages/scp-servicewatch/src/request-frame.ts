@@ -4,7 +4,7 @@
  *   {"resourceLogs":[{"resource":{"attributes":[…]},"scopeLogs":[{"scope":{…},"logRecords":[ records ]}]}]}
  * Records of another resource or scope therefore travel in another request (their frame key differs).
  */
-import { ROUTING_ATTRIBUTES, ROUTING_KEYS, type AnyValue, type Destination, type LogEntry, type RequestFrame } from '@otel-cloud-logs/core';
+import { ROUTING_ATTRIBUTES, ROUTING_KEYS, ResourceScopeCache, type AnyValue, type Destination, type LogEntry, type RequestFrame } from '@otel-cloud-logs/core';
 import { otlpKeyValuesJson } from './otlp-json.ts';
 
 /** A record's resource and scope as they appear in its request, serialized once per resource and scope. */
@@ -19,30 +19,14 @@ export interface ResourceScope {
   readonly bytes: number;
 }
 
-interface ResourceCache {
-  readonly resourceAttributes: string;
-  unscoped: ResourceScope | undefined;
-  readonly scoped: WeakMap<object, ResourceScope>;
-}
-
-/** Keyed by the resource and scope objects, which every record of one logger shares. */
-const resourceCaches = new WeakMap<object, ResourceCache>();
+const resourceScopes = new ResourceScopeCache<string, ResourceScope>(
+  (resource) => applicationAttributesJson(resource),
+  (resourceAttributes, scope) => newResourceScope(resourceAttributes, scope),
+);
 
 /** The resource and scope part of a record's request frame, from the cache after its resource's first record. */
 export function resourceScopeOf(entry: LogEntry): ResourceScope {
-  let cache = resourceCaches.get(entry.resource);
-  if (!cache) {
-    cache = { resourceAttributes: applicationAttributesJson(entry.resource), unscoped: undefined, scoped: new WeakMap() };
-    resourceCaches.set(entry.resource, cache);
-  }
-  const scope = entry.scope;
-  let found = scope ? cache.scoped.get(scope) : cache.unscoped;
-  if (!found) {
-    found = newResourceScope(cache.resourceAttributes, scope);
-    if (scope) cache.scoped.set(scope, found);
-    else cache.unscoped = found;
-  }
-  return found;
+  return resourceScopes.get(entry);
 }
 
 function applicationAttributesJson(resource: Readonly<Record<string, AnyValue>>): string {
