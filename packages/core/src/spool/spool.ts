@@ -154,37 +154,30 @@ export class Spool {
 
   /** The fates of a finished request's records are settled (delivered, refused or counted as dropped). */
   settle(batch: EncodedBatch): void {
-    if (batch.length === 0) return;
-    const sequences = batch.sequences();
-    let state: SegmentState | undefined;
-    for (const sequence of sequences) {
-      const segment = segmentOf(sequence);
-      if (state?.segment !== segment) state = this.segments.get(segment);
-      if (state) state.unsettled--;
-    }
-    appendAck(this.current.writer!.buffer, sequences);
-    this.deleteSettled();
+    if (batch.length > 0) this.acknowledge(batch.sequences());
   }
 
   /** One record's fate is settled (e.g. read back from disk but out of the time window by now). */
   settleOne(sequence: number): void {
-    const state = this.segments.get(segmentOf(sequence));
-    if (state) state.unsettled--;
-    appendAck(this.current.writer!.buffer, Float64Array.of(sequence));
-    this.deleteSettled();
+    this.acknowledge(Float64Array.of(sequence));
   }
 
   /** Memory has freed up: read more of the backlog back. */
   wake(): void {
-    if (this.backlogFrom !== Infinity && this.recovered && !this.reading && !this.closed) {
+    if (this.backlogging && this.recovered && !this.reading && !this.closed) {
       this.reading = this.readBacklog().finally(() => (this.reading = undefined));
     }
   }
 
-  /** Resolves once every record appended so far is in the OS (in the file); rejects when it cannot be written. */
+  /**
+   * Resolves once every record appended so far is in the OS (in the files: also the last block of a segment that
+   * was just rotated out); rejects when it cannot be written.
+   */
   async durable(): Promise<void> {
     const writer = this.current.writer!;
-    await writer.commit();
+    const closings: Promise<void>[] = [];
+    for (const state of this.segments.values()) if (state.closing) closings.push(state.closing);
+    await Promise.all([writer.commit(), ...closings]);
     if (writer.error) throw new Error(`the spool cannot be written: ${writer.error.message}`);
   }
 
@@ -203,6 +196,18 @@ export class Spool {
     if (left === 0) await Promise.all([...this.segments.values()].map((state) => rm(state.path, { force: true })));
     else this.deleteSettled();
     return left;
+  }
+
+  /** Counts the records as settled in their segments and appends their ack. */
+  private acknowledge(sequences: Float64Array): void {
+    let state: SegmentState | undefined;
+    for (const sequence of sequences) {
+      const segment = segmentOf(sequence);
+      if (state?.segment !== segment) state = this.segments.get(segment);
+      if (state) state.unsettled--;
+    }
+    appendAck(this.current.writer!.buffer, sequences);
+    this.deleteSettled();
   }
 
   private tick(): void {
