@@ -12,7 +12,6 @@ import { sleep } from './retry.ts';
 import type { StoredFrame } from './spool/format.ts';
 import { Spool, type SpoolSink } from './spool/spool.ts';
 
-
 /** With a spool, records are read back from disk while memory is below this share of the bound. */
 const SPOOL_READ_BELOW = 0.75;
 

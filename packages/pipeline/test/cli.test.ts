@@ -1,7 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,19 +8,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchLogsEmulator, HuaweiLtsEmulator, ServiceWatchEmulator } from '@otel-cloud-logs/emulators';
 import { emulatorEnv, PIPELINE_YAML } from './emulator-env.ts';
+import { freePort } from './free-port.ts';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../bin/otel-cloud-logs.js', import.meta.url));
 const SEND_LOGS = fileURLToPath(new URL('./fixtures/send-logs.ts', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 /** A child's stderr as it arrives, and a wait for a line matching a pattern. */
 function watchStderr(child: ChildProcess) {

@@ -17,7 +17,7 @@ import type { Destination } from '../model.ts';
  * block whose checksum does not match, too).
  */
 export const BLOCK_HEADER_BYTES = 8;
-export const ENTRY_HEADER_BYTES = 4;
+const ENTRY_HEADER_BYTES = 4;
 export const FRAME_ENTRY = 1;
 export const RECORD_ENTRY = 2;
 export const ACK_ENTRY = 3;
