@@ -7,7 +7,7 @@
  * in `sizes`) and, alongside, the size of the record's flattened JSON event (what the service counts); `write` then
  * writes the bytes using those lengths. Field tags are `field << 3 | wire type`.
  */
-import { ROUTING_KEYS, type LogEntry } from '@otel-cloud-logs/core';
+import { ROUTING_KEYS, varintLength, writeVarint, type LogEntry } from '@otel-cloud-logs/core';
 import {
   FLAT,
   KIND_ARRAY,
@@ -52,26 +52,17 @@ const LOG_SPAN_ID = 0x52;
 const LOG_OBSERVED_TIME = 0x59;
 const LOG_EVENT_NAME = 0x62;
 
-export function varintBytes(value: number): number {
-  let length = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    length++;
-  }
-  return length;
-}
-
 /** Strings up to this many UTF-16 units are measured and written in JS. */
 const SHORT_STRING = 64;
 
 /** A length-delimited field of `length` content bytes: tag + length varint + content. */
 export function delimited(length: number): number {
-  return 1 + varintBytes(length) + length;
+  return 1 + varintLength(length) + length;
 }
 
 function int64Bytes(value: number | bigint): number {
   if (value < 0) return 10; // two's complement: always ten bytes
-  if (typeof value === 'number') return varintBytes(value);
+  if (typeof value === 'number') return varintLength(value);
   let length = 1;
   for (let rest = value; rest >= 0x80n; rest >>= 7n) length++;
   return length;
@@ -272,11 +263,7 @@ class ProtoEncoder {
   }
 
   private varint(value: number): void {
-    while (value >= 0x80) {
-      this.buffer[this.at++] = (value % 0x80) | 0x80;
-      value = Math.floor(value / 0x80);
-    }
-    this.buffer[this.at++] = value;
+    this.at = writeVarint(this.buffer, this.at, value);
   }
 
   private int64(value: number | bigint): void {

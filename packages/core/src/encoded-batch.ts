@@ -1,3 +1,5 @@
+import { varintLength, writeVarint } from './varint.ts';
+
 /**
  * The bytes around the records of one request: `head` fragment `separator` fragment … `tail`. A provider builds
  * it once per destination (and, where the wire format nests records, per resource and scope).
@@ -22,24 +24,6 @@ function prefixRoom(frame: RequestFrame): number {
   let room = 0;
   for (const opening of frame.lengthDelimited ?? []) room += opening.length + 5;
   return room;
-}
-
-function varintLength(value: number): number {
-  let length = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    length++;
-  }
-  return length;
-}
-
-function writeVarint(target: Buffer, at: number, value: number): number {
-  while (value >= 0x80) {
-    target[at++] = (value % 0x80) | 0x80;
-    value = Math.floor(value / 0x80);
-  }
-  target[at++] = value;
-  return at;
 }
 
 /**

@@ -55,4 +55,5 @@ export {
   type RetryOptions,
 } from './retry.ts';
 export { utf8ByteLength, truncateUtf8, truncationMarker } from './utf8.ts';
+export { varintLength, writeVarint } from './varint.ts';
 export { bridgeApiLogs, type ApiLogsGlobal } from './api-logs-bridge.ts';

@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import type { RequestFrame } from '../encoded-batch.ts';
 import type { Destination } from '../model.ts';
+import { writeVarint } from '../varint.ts';
 
 /**
  * The spool's segment files are a sequence of blocks, one per group commit: `[u32 length][u32 CRC-32][entries]`,
@@ -154,16 +155,6 @@ export function appendAck(out: EntryBuffer, sequences: Float64Array): void {
     previous = sequence;
   }
   out.seal(start);
-}
-
-function writeVarint(bytes: Buffer, at: number, value: number): number {
-  // Arithmetic, not bit operators: sequence numbers exceed 32 bits.
-  while (value >= 0x80) {
-    bytes[at++] = (value % 0x80) | 0x80;
-    value = Math.floor(value / 0x80);
-  }
-  bytes[at++] = value;
-  return at;
 }
 
 /** One entry read back. Views into the read buffer: valid until the next read. */
