@@ -1,4 +1,4 @@
-import { DEFAULT_SPOOL_MAX_BYTES, type SpoolOptions } from './spool.ts';
+import { DEFAULT_COMMIT_INTERVAL_MILLIS, DEFAULT_SEGMENT_BYTES, DEFAULT_SPOOL_MAX_BYTES, type SpoolOptions } from './spool.ts';
 
 export type { SpoolOptions } from './spool.ts';
 
@@ -13,11 +13,11 @@ export function resolveSpoolOptions(options: SpoolOptions, smallestRecordBytes: 
   if (!Number.isFinite(maxBytes) || maxBytes < smallestRecordBytes * 2) {
     throw new RangeError(`${where}.maxBytes must hold at least two largest events (${smallestRecordBytes * 2} bytes), got ${String(options.maxBytes)}`);
   }
-  const commitIntervalMillis = options.commitIntervalMillis ?? 200;
+  const commitIntervalMillis = options.commitIntervalMillis ?? DEFAULT_COMMIT_INTERVAL_MILLIS;
   if (!Number.isFinite(commitIntervalMillis) || commitIntervalMillis <= 0 || commitIntervalMillis > 1_000) {
     throw new RangeError(`${where}.commitIntervalMillis must be between 1 and 1,000 ms, got ${String(options.commitIntervalMillis)}`);
   }
-  const segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
+  const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isFinite(segmentBytes) || segmentBytes < 64 * 1024) throw new RangeError(`${where}.segmentBytes must be at least 65,536, got ${String(options.segmentBytes)}`);
   if (options.fsync !== undefined && typeof options.fsync !== 'boolean') throw new TypeError(`${where}.fsync must be true or false`);
   return { directory: options.directory, maxBytes, commitIntervalMillis, segmentBytes, fsync: options.fsync === true };

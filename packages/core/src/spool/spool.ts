@@ -25,6 +25,8 @@ export interface SpoolOptions {
 }
 
 export const DEFAULT_SPOOL_MAX_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_COMMIT_INTERVAL_MILLIS = 200;
+export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
 const START: SegmentPosition = { offset: 0, entry: 0 };
 
@@ -98,7 +100,7 @@ export class Spool {
     this.codec = codec;
     this.sink = sink;
     this.maxBytes = options.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
-    this.segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
+    this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.fsync = options.fsync === true;
     const existing = listSegments(this.directory);
     for (const segment of existing) {
@@ -114,7 +116,7 @@ export class Spool {
       this.cursor = { segment: existing[0]!, position: START, frames: new Map() };
     }
     this.recovering = this.recover(existing);
-    this.timer = setInterval(() => this.tick(), options.commitIntervalMillis ?? 200);
+    this.timer = setInterval(() => this.tick(), options.commitIntervalMillis ?? DEFAULT_COMMIT_INTERVAL_MILLIS);
     this.timer.unref();
   }
 
