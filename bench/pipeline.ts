@@ -5,7 +5,8 @@
 // sink in another process that parses every request and counts the records. Then a paced 50,000 records/s run,
 // and how our cost scales with destinations and record size. `--json` prints the same data as one JSON object.
 // Environment: BENCH_RECORDS (100,000), BENCH_SCALE_RECORDS (BENCH_RECORDS / 2), BENCH_PACED_SECONDS (2),
-// BENCH_PIPELINES and BENCH_TABLES (comma-separated subsets), BENCH_TIMEOUT_SECONDS (180 per run), BENCH_VERBOSE.
+// BENCH_PIPELINES and BENCH_TABLES (comma-separated subsets), BENCH_TIMEOUT_SECONDS (180 per run), BENCH_VERBOSE,
+// BENCH_CPU_PROF (a directory: every run's process, worker threads included, writes a V8 CPU profile there).
 import { spawn } from 'node:child_process';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,8 @@ const SCALING_RECORD_BYTES = 1_000;
 
 /** Child processes resolve the workspace packages to their TypeScript sources, as `pnpm bench` itself does. */
 const NODE_ARGS = ['--conditions=@otel-cloud-logs/source'];
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const RUN_ARGS = PROFILE_DIR ? [...NODE_ARGS, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : NODE_ARGS;
 const script = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -74,7 +77,7 @@ async function startSink() {
 
 /** One measurement in a child process of its own; a crash, a hang or a throw becomes a failed outcome. */
 function runChild(spec: RunSpec): Promise<{ outcome: RunOutcome; output: string }> {
-  const child = spawn(process.execPath, [...NODE_ARGS, script('./run.ts'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(process.execPath, [...RUN_ARGS, script('./run.ts'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
   const keep = (chunk: Buffer) => {
     if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);

@@ -1,28 +1,29 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { deserialize, serialize } from 'node:v8';
 import { toJsonValue, type AnyValue } from './any-value.ts';
+import { ValueReader, ValueWriter, type ValueColumns } from './snapshot-values.ts';
 import { entryFromFields, internDestination, type LogEntry } from './model.ts';
 
-/** Numbers kept per record: event time (s, ns), observed time (s, ns), resource id, scope id. */
-const NUMBERS = 6;
-/** Values kept per record: severity text, body, attributes, event name, trace id, span id, severity number, trace flags. */
-const VALUES = 8;
+/** Records per chunk at most (a chunk also goes once its strings reach 1 Mi code units). */
 const MAX_RECORDS = 1_024;
 
 /**
- * Records snapshotted on the application's thread for a worker thread, in batches: per record 6 numbers in a
- * typed array and 8 values, serialised per chunk with V8's structured-clone serializer (native, and it copies
- * strings as they are instead of transcoding them). Resources and scopes, shared by many records, travel once.
+ * Records snapshotted on the application's thread for a worker thread, in batches: per record six numbers and
+ * eight values (severity text, body, attributes, event name, trace id, span id, severity number, trace flags) in
+ * flat columns (see snapshot-values); resources and scopes, shared by many records, travel once, and with values
+ * that are not plain data and entries added whole, through V8's serializer.
  */
 export interface SnapshotChunk {
   readonly records: number;
-  readonly numbers: Float64Array<ArrayBuffer>;
-  /** `serialize({ values, resources, scopes, entries })`. */
-  readonly payload: Uint8Array<ArrayBuffer>;
+  readonly values: ValueColumns;
+  /** `serialize({ others, resources, scopes, entries })`, when any of them is not empty. */
+  readonly payload: Uint8Array<ArrayBuffer> | undefined;
+  /** A measure of the memory the chunk holds until the worker has read it. */
+  readonly bytes: number;
 }
 
 interface Payload {
-  readonly values: unknown[];
+  readonly others: unknown[];
   readonly resources: Array<[number, Record<string, AnyValue>]>;
   readonly scopes: Array<[number, { name: string; version?: string }]>;
   /** Entries added with `add()` (not from the SDK), whole. */
@@ -31,14 +32,11 @@ interface Payload {
 
 /** Accumulates snapshots on the application's thread until a chunk is taken. */
 export class SnapshotWriter {
-  private numbers = new Float64Array(MAX_RECORDS * NUMBERS);
-  private values: unknown[] = [];
+  private readonly values = new ValueWriter();
   private entries: LogEntry[] = [];
   private resources: Payload['resources'] = [];
   private scopes: Payload['scopes'] = [];
   private count = 0;
-  /** A rough size of what is pending (string lengths), to take a chunk before it grows large. */
-  private pendingSize = 0;
   private readonly resourceIds = new WeakMap<object, number>();
   private readonly scopeIds = new WeakMap<object, number>();
   private nextId = 1;
@@ -54,26 +52,30 @@ export class SnapshotWriter {
 
   /** Whether the pending records should go now rather than wait for the next tick of the hand-over timer. */
   get full(): boolean {
-    return this.count >= MAX_RECORDS || this.pendingSize >= 1_048_576;
+    return this.count >= MAX_RECORDS || this.values.stringUnits >= 1_048_576;
   }
 
-  /** Snapshots an SDK record: reads its fields once (getters), keeps references to its body and attributes. */
+  /** Snapshots an SDK record: reads its fields once (getters) and writes them into the chunk's columns. */
   addRecord(record: ReadableLogRecord): void {
-    const at = this.count * NUMBERS;
-    const numbers = this.numbers;
+    const values = this.values;
     const time = record.hrTime;
     const observed = record.hrTimeObserved;
-    numbers[at] = time[0];
-    numbers[at + 1] = time[1];
-    numbers[at + 2] = observed[0];
-    numbers[at + 3] = observed[1];
-    // Severity and trace flags go with the values: any number (NaN included) or none must arrive as it was.
+    values.number(time[0]);
+    values.number(time[1]);
+    values.number(observed[0]);
+    values.number(observed[1]);
+    values.number(this.resourceId(record.resource.attributes as Record<string, AnyValue>));
+    values.number(this.scopeId(record.instrumentationScope));
+    // Severity and trace flags are values too: any number (NaN included) or none must arrive as it was.
     const span = record.spanContext;
-    numbers[at + 4] = this.resourceId(record.resource.attributes as Record<string, AnyValue>);
-    numbers[at + 5] = this.scopeId(record.instrumentationScope);
-    const body = record.body;
-    if (typeof body === 'string') this.pendingSize += body.length;
-    this.values.push(record.severityText, body, record.attributes, record.eventName, span?.traceId, span?.spanId, record.severityNumber, span?.traceFlags);
+    values.value(record.severityText, true);
+    values.value(record.body, false);
+    values.value(record.attributes, false);
+    values.value(record.eventName, true);
+    values.value(span?.traceId, false);
+    values.value(span?.spanId, false);
+    values.value(record.severityNumber, false);
+    values.value(span?.traceFlags, false);
     this.count++;
   }
 
@@ -85,15 +87,25 @@ export class SnapshotWriter {
   /** The pending records as one chunk (undefined when none), ready to transfer. */
   take(): SnapshotChunk | undefined {
     if (this.length === 0) return undefined;
-    const payload: Payload = { values: this.values, resources: this.resources, scopes: this.scopes, entries: this.entries };
-    const chunk = { records: this.length, numbers: this.numbers.slice(0, this.count * NUMBERS), payload: serializeSafely(payload) };
-    this.values = [];
+    const units = this.values.stringUnits;
+    const values = this.values.take();
+    const payload: Payload = { others: values.others, resources: this.resources, scopes: this.scopes, entries: this.entries };
+    const serialized = payload.others.length + payload.resources.length + payload.scopes.length + payload.entries.length === 0 ? undefined : serializeSafely(payload);
+    const bytes = values.tags.byteLength + values.counts.byteLength + values.numbers.byteLength + 2 * units + (serialized?.byteLength ?? 0);
+    const chunk: SnapshotChunk = { records: this.length, values: { ...values, others: [] }, payload: serialized, bytes };
     this.entries = [];
     this.resources = [];
     this.scopes = [];
     this.count = 0;
-    this.pendingSize = 0;
     return chunk;
+  }
+
+  /** The buffers a chunk's message transfers instead of copying. */
+  static transferList(chunk: SnapshotChunk): ArrayBuffer[] {
+    const { tags, counts, numbers } = chunk.values;
+    const list = [tags.buffer, counts.buffer, numbers.buffer];
+    if (chunk.payload) list.push(chunk.payload.buffer);
+    return list;
   }
 
   private resourceId(attributes: Record<string, AnyValue>): number {
@@ -132,58 +144,55 @@ function serializeSafely(payload: Payload): Uint8Array<ArrayBuffer> {
   try {
     return serialize(payload) as Uint8Array<ArrayBuffer>;
   } catch {
-    const values = payload.values.map((value) => {
-      try {
-        serialize(value);
-        return value;
-      } catch {
-        return toJsonValue(value);
-      }
-    });
-    const entries = payload.entries.map((entry) => {
-      try {
-        serialize(entry);
-        return entry;
-      } catch {
-        return { ...entry, body: toJsonValue(entry.body), attributes: toJsonValue(entry.attributes) as Record<string, AnyValue> };
-      }
-    });
-    return serialize({ ...payload, values, entries }) as Uint8Array<ArrayBuffer>;
+    const others = payload.others.map((value) => (cloneable(value) ? value : toJsonValue(value)));
+    const entries = payload.entries.map((entry) =>
+      cloneable(entry) ? entry : { ...entry, body: toJsonValue(entry.body), attributes: toJsonValue(entry.attributes) as Record<string, AnyValue> },
+    );
+    return serialize({ ...payload, others, entries }) as Uint8Array<ArrayBuffer>;
   }
 }
 
-/** Reads chunks back into entries on the worker's side; remembers the resources and scopes announced so far. */
+function cloneable(value: unknown): boolean {
+  try {
+    serialize(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const EMPTY_PAYLOAD: Payload = { others: [], resources: [], scopes: [], entries: [] };
+
+/** Reads chunks back into entries on the worker's side; remembers the resources, scopes and words announced so far. */
 export class SnapshotReader {
   private readonly resources = new Map<number, Record<string, AnyValue>>();
   private readonly scopes = new Map<number, { name: string; version?: string }>();
+  private readonly values = new ValueReader();
 
   /** Calls `each` with every entry of the chunk, in emit order (SDK records first, then added entries). */
   read(chunk: SnapshotChunk, defaults: Parameters<typeof entryFromFields>[1], each: (entry: LogEntry) => void): void {
-    const payload = deserialize(chunk.payload) as Payload;
+    const payload = chunk.payload ? (deserialize(chunk.payload) as Payload) : EMPTY_PAYLOAD;
     for (const [id, attributes] of payload.resources) this.resources.set(id, attributes);
     for (const [id, scope] of payload.scopes) this.scopes.set(id, scope);
-    const { numbers, } = chunk;
-    const values = payload.values;
-    const records = values.length / VALUES;
+    const values = this.values;
+    values.begin(chunk.values, payload.others);
+    const records = chunk.records - payload.entries.length;
     for (let i = 0; i < records; i++) {
-      const n = i * NUMBERS;
-      const v = i * VALUES;
+      const time: [number, number] = [values.number(), values.number()];
+      const observed: [number, number] = [values.number(), values.number()];
+      const resource = this.resources.get(values.number()) ?? {};
+      const scope = this.scopes.get(values.number());
+      const severityText = values.value() as string | undefined;
+      const body = values.value();
+      const attributes = (values.value() ?? {}) as Record<string, AnyValue>;
+      const eventName = values.value() as string | undefined;
+      const traceId = values.value() as string | undefined;
+      const spanId = values.value() as string | undefined;
+      const severityNumber = values.value() as number | undefined;
+      const traceFlags = values.value() as number | undefined;
       each(
         entryFromFields(
-          {
-            time: [numbers[n]!, numbers[n + 1]!],
-            observed: [numbers[n + 2]!, numbers[n + 3]!],
-            severityNumber: values[v + 6] as number | undefined,
-            severityText: values[v] as string | undefined,
-            body: values[v + 1],
-            attributes: (values[v + 2] ?? {}) as Record<string, AnyValue>,
-            eventName: values[v + 3] as string | undefined,
-            traceId: values[v + 4] as string | undefined,
-            spanId: values[v + 5] as string | undefined,
-            traceFlags: values[v + 7] as number | undefined,
-            resource: this.resources.get(numbers[n + 4]!) ?? {},
-            scope: this.scopes.get(numbers[n + 5]!),
-          },
+          { time, observed, severityNumber, severityText, body, attributes, eventName, traceId, spanId, traceFlags, resource, scope },
           defaults,
         ),
       );

@@ -226,12 +226,12 @@ export class WorkerQueue implements RecordQueue {
     // Kept within an Int32 (the shared slot), wrapping: `sequenceReached` compares across the wrap.
     const seq = (this.chunkSeq = (this.chunkSeq + 1) & SEQUENCE_MASK);
     this.handedOver += chunk.records;
-    const bytes = chunk.payload.byteLength + chunk.numbers.byteLength;
+    const bytes = chunk.bytes;
     this.transit.set(seq, { bytes, records: chunk.records });
     this.transitBytes += bytes;
     this.transitRecords += chunk.records;
     this.busy();
-    this.post({ type: 'chunk', seq, chunk }, [chunk.payload.buffer, chunk.numbers.buffer]);
+    this.post({ type: 'chunk', seq, chunk }, SnapshotWriter.transferList(chunk));
   }
 
   private post(message: ToWorker, transfer?: ArrayBuffer[]): void {
