@@ -6,6 +6,7 @@
 // and how our cost scales with destinations and record size. `--json` prints the same data as one JSON object.
 // Environment: BENCH_RECORDS (100,000), BENCH_SCALE_RECORDS (BENCH_RECORDS / 2), BENCH_PACED_SECONDS (2),
 // BENCH_PIPELINES and BENCH_TABLES (comma-separated subsets), BENCH_TIMEOUT_SECONDS (180 per run), BENCH_VERBOSE,
+// BENCH_ROUNDS (3: the throughput tables run this many times, interleaved; each timing is the median),
 // BENCH_CPU_PROF (a directory: every run's process, worker threads included, writes a V8 CPU profile there).
 import { spawn } from 'node:child_process';
 import { cpus, platform, release, totalmem } from 'node:os';
@@ -13,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { PIPELINE_API, PIPELINE_IDS, PIPELINE_LABELS, type FromSink, type PipelineId, type RunOutcome, type RunSpec, type SinkStats, type ToSink, type WorkloadSpec } from './protocol.ts';
 import * as report from './report.ts';
 import type { Row, TableId } from './report.ts';
+import { mergeRounds } from './rounds.ts';
+import { targetLines } from './targets.ts';
 
 const json = process.argv.includes('--json');
 const positive = (name: string, fallback: number) => {
@@ -24,6 +27,7 @@ const list = (name: string) => process.env[name]?.split(',').map((item) => item.
 
 const RECORDS = Math.round(positive('BENCH_RECORDS', 100_000));
 const SCALE_RECORDS = Math.round(positive('BENCH_SCALE_RECORDS', Math.max(1_000, RECORDS / 2)));
+const ROUNDS = Math.round(positive('BENCH_ROUNDS', 3));
 const PACED_RATE = 50_000;
 const PACED_SECONDS = positive('BENCH_PACED_SECONDS', 2);
 /** Records per event-loop turn: one turn of a busy app (500 = one 10 ms tick of the paced run). */
@@ -175,8 +179,8 @@ function plan(origin: string): PlannedRun[] {
   const add = (tables: TableId[], pipeline: PipelineId, workload: WorkloadSpec, mode: RunSpec['mode'] = 'throughput', chunk = CHUNK) => {
     if (tables.some(wanted)) runs.push({ tables: tables.filter(wanted), spec: { pipeline, workload, mode, origin, chunk, pacedRate: PACED_RATE } });
   };
-  for (const pipeline of PIPELINES) add(['mix'], pipeline, { kind: 'mix', records: RECORDS });
-  for (const pipeline of PIPELINES) add(['short'], pipeline, { kind: 'short', records: RECORDS });
+  for (let round = 0; round < ROUNDS; round++) for (const pipeline of PIPELINES) add(['mix'], pipeline, { kind: 'mix', records: RECORDS });
+  for (let round = 0; round < ROUNDS; round++) for (const pipeline of PIPELINES) add(['short'], pipeline, { kind: 'short', records: RECORDS });
   // Twice the records: the first half warms the pipeline up at the same rate, the second is measured.
   for (const pipeline of PIPELINES) add(['paced'], pipeline, { kind: 'mix', records: 2 * Math.round(PACED_RATE * PACED_SECONDS) }, 'paced');
   // Cells hold about 40 MB of records (at most 50,000, at least 400): enough records for the JIT to settle, and
@@ -205,7 +209,7 @@ const machine = {
   os: `${platform()} ${release()}`,
   node: process.version,
 };
-const settings = { records: RECORDS, scaleRecords: SCALE_RECORDS, chunk: CHUNK, pacedRate: PACED_RATE, pacedSeconds: PACED_SECONDS };
+const settings = { rounds: ROUNDS, records: RECORDS, scaleRecords: SCALE_RECORDS, chunk: CHUNK, pacedRate: PACED_RATE, pacedSeconds: PACED_SECONDS };
 
 const sink = await startSink();
 const tables: Record<TableId, Row[]> = { mix: [], short: [], paced: [], destinations: [], recordSizes: [] };
@@ -222,11 +226,14 @@ for (const [index, run] of runs.entries()) {
   progress(`[${String(index + 1).padStart(2)}/${runs.length}] ${workload.padEnd(22)} ${row.label.padEnd(46)} ${summary}`);
 }
 sink.stop();
+for (const table of ['mix', 'short'] as const) {
+  tables[table] = PIPELINES.map((pipeline) => tables[table].filter((row) => row.pipeline === pipeline)).filter((rows) => rows.length > 0).map(mergeRounds);
+}
 const totalSeconds = (performance.now() - started) / 1000;
 
 const ratios = { mix: report.ratios(tables.mix), short: report.ratios(tables.short) };
 if (json) {
-  process.stdout.write(`${JSON.stringify({ machine, settings, totalSeconds, tables, ratios }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ machine, settings, totalSeconds, tables, ratios, targets: targetLines(tables) }, null, 2)}\n`);
 } else {
   const mixTitle = `${report.integer(RECORDS)} records, realistic mix (60 % short lines, 30 % structured bodies, 10 % 2 KB multibyte lines), 4 streams`;
   const stock = 'stock: BatchLogRecordProcessor defaults but maxQueueSize = records (no queue drops); ours: ConstraintAwareBatchProcessor defaults';
@@ -238,13 +245,13 @@ if (json) {
       'exporter gzips (only the OTLP endpoint row by default), headers not counted; CPU µs/rec: the whole process, compression on the thread pool included',
   ];
   if (wanted('mix')) {
-    sections.push(report.textTable(`Throughput: ${mixTitle}`, report.throughputColumns, tables.mix));
+    sections.push(report.textTable(`Throughput: ${mixTitle}; the median of ${ROUNDS} interleaved rounds`, report.throughputColumns, tables.mix));
     sections.push(report.textTable('Ratios to stock OTLP http/json, realistic mix (CPU above floor = (µs/rec − SDK floor) ÷ the same for OTLP/JSON)', report.ratioColumns, ratios.mix));
     const apis = report.cloudWatchApis(tables.mix);
     if (apis) sections.push(apis);
   }
   if (wanted('short')) {
-    sections.push(report.textTable(`Throughput: ${report.integer(RECORDS)} records, short text lines only, 1 stream`, report.throughputColumns, tables.short));
+    sections.push(report.textTable(`Throughput: ${report.integer(RECORDS)} records, short text lines only, 1 stream; the median of ${ROUNDS} rounds`, report.throughputColumns, tables.short));
     sections.push(report.textTable('Ratios to stock OTLP http/json, short lines', report.ratioColumns, ratios.short));
     const apis = report.cloudWatchApis(tables.short);
     if (apis) sections.push(apis);
@@ -259,6 +266,8 @@ if (json) {
   if (wanted('recordSizes')) {
     sections.push(report.textTable('Scaling with record size (ours): one destination; µs/KB = CPU per 1,000 body bytes', report.recordSizeColumns, tables.recordSizes));
   }
+  const targets = targetLines(tables);
+  if (targets.length > 0) sections.push(['Targets (issue 10), from this run', ...targets.map((line) => `- ${line}`)].join('\n'));
   const notes = report.notes(tables);
   if (notes.length > 0) sections.push(['Notes', ...notes.map((line) => `- ${line}`)].join('\n'));
   sections.push('Timings vary between runs and machines: compare the ratios within one run.');

@@ -37,6 +37,9 @@ export interface Row {
   readonly sinkParseErrors?: number;
   /** Requests to anything but the data API (e.g. CloudWatch CreateLogStream). */
   readonly sinkOtherRequests?: number;
+  /** Throughput tables: the rounds merged into this row (its timings are their medians) and their records/s. */
+  readonly rounds?: number;
+  readonly recordsPerSecondRange?: readonly [number, number];
   /** The child's last output, kept when the row failed or lost records. */
   readonly output?: string;
 }
@@ -137,6 +140,7 @@ export const throughputColumns: Column<Row>[] = measured([
   pipelineColumn,
   statusColumn,
   { header: 'records/s', value: (row) => integer(row.recordsPerSecond) },
+  { header: 'rounds min–max', value: (row) => (row.recordsPerSecondRange ? row.recordsPerSecondRange.map((value) => integer(value)).join('–') : DASH) },
   ...cpuColumns,
   { header: 'requests', value: (row) => integer(row.requests) },
   { header: 'MiB sent', value: (row) => mebibytes(row.bytesSent) },

@@ -91,6 +91,20 @@ describe('record snapshots for the worker thread', () => {
     expect(resets).toBe(2);
   });
 
+  test('keys someone added to Object.prototype are not taken for the record’s own', () => {
+    const records = sdkRecords((logger) => logger.emit({ body: { own: 1 } as never, attributes: { a: 'b' } }));
+    Object.defineProperty(Object.prototype, 'polluted', { value: 'x', enumerable: true, configurable: true, writable: true });
+    try {
+      const writer = new SnapshotWriter();
+      writer.addRecord(records[0]!);
+      const [entry] = roundTrip(writer, new SnapshotReader());
+      expect(Object.keys(entry!.body as object)).toEqual(['own']);
+      expect(Object.keys(entry!.attributes)).toEqual(['a']);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+  });
+
   test('entries added whole come after the chunk’s SDK records', () => {
     const records = sdkRecords((logger) => logger.emit({ body: 'from the sdk' }));
     const writer = new SnapshotWriter();

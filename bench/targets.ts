@@ -1,0 +1,43 @@
+// Issue 10's targets, checked against one run's tables: each line says the target, what was measured and whether
+// it was met, so that the README's claims come from the same run as its table.
+import { ratios, type Row, type TableId } from './report.ts';
+import type { PipelineId } from './protocol.ts';
+
+const IN_THREAD: readonly PipelineId[] = ['cloudwatch', 'cloudwatch-otlp', 'cloudwatch-spool', 'lts', 'servicewatch'];
+const WORKER: readonly PipelineId[] = ['cloudwatch-worker', 'lts-worker', 'servicewatch-worker'];
+
+const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+const times = (value: number) => `×${value.toFixed(2)}`;
+
+export function targetLines(tables: Readonly<Record<TableId, readonly Row[]>>): string[] {
+  const mix = tables.mix;
+  const ok = (rows: readonly Row[], id: PipelineId) => rows.find((row) => row.pipeline === id && row.status === 'ok');
+  const ratioRows = ratios(mix);
+  const ratio = (id: PipelineId) => ratioRows.find((row) => row.pipeline === id);
+  const lines: string[] = [];
+  const check = (title: string, ids: readonly PipelineId[], measure: (id: PipelineId) => number | undefined, met: (value: number) => boolean, show: (value: number) => string) => {
+    const measured = ids.map((id) => [id, measure(id)] as const).filter((pair): pair is readonly [PipelineId, number] => pair[1] !== undefined);
+    if (measured.length === 0) return;
+    const all = measured.every(([, value]) => met(value));
+    lines.push(`${title}: ${verdict(all)} (${measured.map(([id, value]) => `${id} ${show(value)}${met(value) ? '' : ' ✗'}`).join(', ')})`);
+  };
+  check('records/s ≥ 2× stock OTLP/JSON in-thread', IN_THREAD, (id) => ratio(id)?.recordsPerSecond, (value) => value >= 2, times);
+  check('records/s ≥ 3× stock OTLP/JSON with the worker', WORKER, (id) => ratio(id)?.recordsPerSecond, (value) => value >= 3, times);
+  check('CPU per record above the SDK floor ≤ 0.5× stock’s', [...IN_THREAD, ...WORKER], (id) => ratio(id)?.cpuAboveFloor, (value) => value <= 0.5, times);
+  const floor = ok(mix, 'floor')?.appThreadCpuMicrosPerRecord;
+  check(
+    'app thread with the worker ≤ 1 µs/record above the floor',
+    WORKER,
+    (id) => { const app = ok(mix, id)?.appThreadCpuMicrosPerRecord; return floor === undefined || app === undefined ? undefined : app - floor; },
+    (value) => value <= 1,
+    (value) => `${value.toFixed(2)} µs`,
+  );
+  const stockRss = ok(mix, 'otlp-json')?.peakRssMiB;
+  check('peak RSS ≤ stock OTLP/JSON’s', [...IN_THREAD, ...WORKER], (id) => { const rss = ok(mix, id)?.peakRssMiB; return stockRss && rss !== undefined ? rss / stockRss : undefined; }, (value) => value <= 1, times);
+  check('event-loop delay p99 ≤ 10 ms at 50,000 records/s', [...IN_THREAD, ...WORKER], (id) => ok(tables.paced, id)?.eventLoopDelayP99Ms, (value) => value <= 10, (value) => `${value.toFixed(1)} ms`);
+  check('CloudWatch requests ≥ 95 % full', ['cloudwatch', 'cloudwatch-worker', 'cloudwatch-spool'], (id) => ok(mix, id)?.averageRequestFill, (value) => value >= 0.95, (value) => `${(value * 100).toFixed(1)} %`);
+  const everyRow = Object.values(tables).flat().filter((row) => row.pipeline !== 'floor');
+  const lost = everyRow.reduce((total, row) => total + (row.recordsLost ?? 0), 0);
+  if (everyRow.length > 0) lines.push(`0 records lost: ${verdict(lost === 0)} (${lost} lost over ${everyRow.length} rows)`);
+  return lines;
+}
