@@ -121,6 +121,8 @@ const MATRIX = [
 describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsOtlpExporter → emulator /v1/logs', () => {
   test.each(MATRIX)('$auth, $encoding, $compression: under throttling, 5xx and resets every record arrives exactly once; refused ones are counted by reason', async ({ auth, encoding, compression }) => {
     const service = await startEmulator({ serviceAhead: SERVICE_AHEAD });
+    // One sure fault first: with few requests (gzip) the random ones below may all miss.
+    service.faults.add({ kind: 'unavailable', operation: 'PutOpenTelemetryLogs', times: 1, retryAfterSeconds: 0 });
     service.faults.add({ kind: 'throttle', operation: 'PutOpenTelemetryLogs', probability: 0.3, retryAfterSeconds: 0 });
     service.faults.add({ kind: 'unavailable', operation: 'PutOpenTelemetryLogs', probability: 0.15, retryAfterSeconds: 0 });
     service.faults.add({ kind: 'internal', operation: 'PutOpenTelemetryLogs', probability: 0.05 });

@@ -1,4 +1,4 @@
-import { fragmentBytesOf, type EncodedRecord, type RecordCodec } from './codec.ts';
+import { fragmentSourceOf, type EncodedRecord, type RecordCodec } from './codec.ts';
 import { EncodedBatch, type RequestFrame } from './encoded-batch.ts';
 import { destinationKey, type Destination, type LogEntry } from './model.ts';
 
@@ -46,8 +46,8 @@ export class Batcher {
   add(entry: LogEntry, record: EncodedRecord, now: number, sequence = 0): void {
     const open = this.openRequestFor(entry.destination, record.frameKey, record.timeMillis, entry, undefined);
     const batch = this.batchFor(open, record.size, record.timeMillis, now);
-    const bytes = fragmentBytesOf(record);
-    if (bytes) batch.appendBytes(bytes, record.size, record.timeMillis, sequence);
+    const source = fragmentSourceOf(record);
+    if (source) batch.appendFrom(source, record.fragmentBytes, record.size, record.timeMillis, sequence);
     else batch.append(record.fragment, record.fragmentBytes, record.size, record.timeMillis, sequence);
     this.sealIfFull(open, batch);
   }

@@ -72,10 +72,13 @@ export function setBinaryFragment(out: EncodedRecord, length: number): void {
   out.binary = true;
 }
 
-/** The bytes of a record's fragment when they are at hand (binary, or the string `setFragment` encoded last), else undefined. */
-export function fragmentBytesOf(record: EncodedRecord): Buffer | undefined {
-  if (record.binary) return record.bytes!.subarray(0, record.fragmentBytes);
-  return record.fragment === scratchFragment ? scratch.subarray(0, scratchBytes) : undefined;
+/**
+ * A buffer whose first `record.fragmentBytes` bytes are the record's fragment, when they are at hand (binary, or
+ * the string `setFragment` encoded last), else undefined. The buffer itself, not a view of it: no object per record.
+ */
+export function fragmentSourceOf(record: EncodedRecord): Buffer | undefined {
+  if (record.binary) return record.bytes;
+  return record.fragment === scratchFragment && record.fragmentBytes === scratchBytes ? scratch : undefined;
 }
 
 /** A fresh scratch record. */

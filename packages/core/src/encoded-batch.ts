@@ -181,6 +181,15 @@ export class EncodedBatch {
     this.push(size, timeMillis, sequence);
   }
 
+  /** Appends the first `length` bytes of `source` as a fragment (a codec's scratch or a record's own buffer). */
+  appendFrom(source: Buffer, length: number, size: number, timeMillis: number, sequence = 0): void {
+    const separator = this.count === 0 ? 0 : this.frame.separator.length;
+    this.reserve(separator + length);
+    if (separator > 0) this.used += this.frame.separator.copy(this.data, this.used);
+    this.used += source.copy(this.data, this.used, 0, length);
+    this.push(size, timeMillis, sequence);
+  }
+
   /**
    * Hands the batch's memory back for later requests. Only once the request is finished (delivered, refused or
    * dropped): the batch and its body must not be used afterwards.

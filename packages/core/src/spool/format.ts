@@ -122,7 +122,7 @@ export function appendFrame(out: EntryBuffer, frameId: number, stored: StoredFra
 }
 
 /** Appends a record entry; the fragment is bytes already encoded, or a string of `fragmentBytes` UTF-8 bytes. */
-export function appendRecord(out: EntryBuffer, frameId: number, index: number, timeMillis: number, size: number, fragment: Uint8Array | string, fragmentBytes: number): void {
+export function appendRecord(out: EntryBuffer, frameId: number, index: number, timeMillis: number, size: number, fragment: Buffer | string, fragmentBytes: number): void {
   out.reserve(RECORD_ENTRY_OVERHEAD + fragmentBytes);
   const bytes = out.bytes;
   const start = out.length;
@@ -132,11 +132,8 @@ export function appendRecord(out: EntryBuffer, frameId: number, index: number, t
   at = bytes.writeUInt32LE(index, at);
   at = bytes.writeDoubleLE(timeMillis, at);
   at = bytes.writeUInt32LE(size, at);
-  if (typeof fragment === 'string') at += bytes.write(fragment, at, fragmentBytes, 'utf8');
-  else {
-    bytes.set(fragment, at);
-    at += fragment.length;
-  }
+  // A buffer holds the fragment in its first `fragmentBytes` bytes (it may be longer: a codec's scratch).
+  at += typeof fragment === 'string' ? bytes.write(fragment, at, fragmentBytes, 'utf8') : fragment.copy(bytes, at, 0, fragmentBytes);
   out.length = at;
   out.seal(start);
 }

@@ -1,6 +1,6 @@
 import { statSync, unlink } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { fragmentBytesOf, type EncodedRecord, type RecordCodec } from '../codec.ts';
+import { fragmentSourceOf, type EncodedRecord, type RecordCodec } from '../codec.ts';
 import type { EncodedBatch } from '../encoded-batch.ts';
 import { internDestination, type Destination, type LogEntry } from '../model.ts';
 import type { ProblemLevel } from '../problems.ts';
@@ -142,7 +142,7 @@ export class Spool {
     const frameId = this.frameIdFor(entry, record, writer);
     const index = writer.records++;
     const sequence = sequenceOf(this.current.segment, index);
-    appendRecord(writer.buffer, frameId, index, record.timeMillis, record.size, fragmentBytesOf(record) ?? record.fragment, record.fragmentBytes);
+    appendRecord(writer.buffer, frameId, index, record.timeMillis, record.size, fragmentSourceOf(record) ?? record.fragment, record.fragmentBytes);
     this.current.unsettled++;
     if (diskOnly) {
       if (this.backlogFrom === Infinity) {
