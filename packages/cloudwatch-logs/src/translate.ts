@@ -1,6 +1,7 @@
 import type { CloudWatchEntity } from './config.ts';
 import {
   envelopeJson,
+  QuotedEnvelopeWriter,
   setFragment,
   renderAnyValue,
   truncateJsonText,
@@ -48,24 +49,30 @@ const EMPTY_MESSAGE: InvalidEvent = {
   message: "CloudWatch refuses empty messages; a record with an empty body was dropped (use messageFormat: 'json' to keep such records)",
 };
 
-/**
- * Writes a message as its PutLogEvents event (`{"timestamp":…,"message":"…"}`), the record's wire fragment.
- * `jsonText`: the message is JSON text (the envelope), which holds no lone surrogate, so every character that
- * escaping adds is one ASCII byte and the message's own size follows from the fragment's without another pass.
- */
-function writeEvent(message: string, timeMillis: number, jsonText: boolean, out: EncodedRecord): void {
-  const fragment = `{"timestamp":${timeMillis},"message":${JSON.stringify(message)}}`;
+/** Writes the event `{"timestamp":…,"message":…}` with the message already as a JSON string literal. */
+function writeEvent(quotedMessage: string, timeMillis: number, out: EncodedRecord): string {
+  const fragment = `{"timestamp":${timeMillis},"message":${quotedMessage}}`;
   setFragment(out, fragment);
-  out.size = jsonText ? out.fragmentBytes - (fragment.length - message.length) : utf8ByteLength(message);
   out.timeMillis = timeMillis;
   out.frameKey = '';
+  return fragment;
 }
 
-/** Encodes a record into its PutLogEvents event; an empty message is invalid for the service. */
+// The envelope is escaped straight into the message's string literal (see QuotedEnvelopeWriter).
+const envelopeWriter = new QuotedEnvelopeWriter(NO_RESOURCE);
+
+/** Encodes a record into its PutLogEvents event, the record's wire fragment; an empty message is invalid for the service. */
 export function encodeCloudWatchEvent(entry: LogEntry, format: MessageFormat, out: EncodedRecord): InvalidEvent | undefined {
-  const message = formatMessage(entry, format);
+  if (format === 'json') {
+    const fragment = writeEvent(envelopeWriter.write(entry), entry.timeMillis, out);
+    // The envelope is JSON text: escaping added only ASCII characters, one byte each, to the message's own bytes.
+    out.size = out.fragmentBytes - (fragment.length - envelopeWriter.textLength);
+    return undefined;
+  }
+  const message = renderAnyValue(entry.body);
   if (message.length === 0) return EMPTY_MESSAGE;
-  writeEvent(message, entry.timeMillis, format === 'json', out);
+  writeEvent(JSON.stringify(message), entry.timeMillis, out);
+  out.size = utf8ByteLength(message);
   return undefined;
 }
 
@@ -75,7 +82,8 @@ export function encodeTruncatedCloudWatchEvent(entry: LogEntry, format: MessageF
   const cut = truncateEvent({ timeMillis: entry.timeMillis, size: utf8ByteLength(message), message }, maxSize, format);
   if (!cut) return false;
   // A text cut may end in a marker after any character: counted exactly.
-  writeEvent(cut.message, entry.timeMillis, false, out);
+  writeEvent(JSON.stringify(cut.message), entry.timeMillis, out);
+  out.size = utf8ByteLength(cut.message);
   return true;
 }
 

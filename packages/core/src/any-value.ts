@@ -102,8 +102,7 @@ export function toOtlpAnyValue(value: AnyValue): OtlpAnyValue {
   return { stringValue: String(value) };
 }
 
+/** Key-values in the map's own order, as @opentelemetry/otlp-transformer writes them. */
 export function toOtlpKeyValues(attributes: Record<string, AnyValue>): OtlpKeyValue[] {
-  return Object.keys(attributes)
-    .sort()
-    .map((key) => ({ key, value: toOtlpAnyValue(attributes[key]) }));
+  return Object.keys(attributes).map((key) => ({ key, value: toOtlpAnyValue(attributes[key]) }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { attributesJson, envelopeJson, jsonOf, logEntriesFromOtlpJson, resourceAttributesJson, toJsonValue, type LogEntry } from '@otel-cloud-logs/core';
+import { QuotedEnvelopeWriter, attributesJson, envelopeJson, jsonOf, logEntriesFromOtlpJson, resourceAttributesJson, toJsonValue, type LogEntry } from '@otel-cloud-logs/core';
 
 function seeded(seed: number): () => number {
   return () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
@@ -101,5 +101,63 @@ describe('the shared envelope', () => {
     expect(resourceAttributesJson(resource)).toBe('{"service.name":"a"}');
     (resource as Record<string, string>)['service.name'] = 'changed';
     expect(resourceAttributesJson(resource)).toBe('{"service.name":"a"}'); // cached: resources are immutable in the SDK
+  });
+});
+
+describe('QuotedEnvelopeWriter', () => {
+  const destination = { logGroup: 'g', logStream: 's', accountId: '' };
+  const texts = ['', 'plain', 'quote " and \\ backslash', 'line\nbreak\ttab', '注文 ✓ 🚀', 'lone \ud800 surrogate', '\u2028', 'INFO'];
+
+  /** Random records: every field present or not, any value kind in the body and attributes, shared or fresh resources and scopes. */
+  function randomEntry(random: () => number, resources: Array<Record<string, unknown>>, scopes: Array<LogEntry['scope']>): LogEntry {
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const attributes: Record<string, unknown> = {};
+    for (let i = Math.floor(random() * 4); i > 0; i--) attributes[pick(texts) + i] = randomValue(random);
+    if (random() < 0.5) attributes.log_stream_value = 's';
+    const traced = random() < 0.3;
+    return {
+      timeUnixNano: 1n,
+      timeMillis: 0,
+      body: randomValue(random) as LogEntry['body'],
+      severityText: random() < 0.8 ? (random() < 0.05 ? `level ${random()}` : pick(texts)) : undefined,
+      severityNumber: random() < 0.8 ? (pick([9, 13, 17, Number.NaN, 2.5]) as number) : undefined,
+      eventName: random() < 0.2 ? pick(texts) : undefined,
+      attributes: attributes as LogEntry['attributes'],
+      resource: (random() < 0.1 ? { 'service.name': pick(texts), log_group_value: 'g' } : pick(resources)) as LogEntry['resource'],
+      scope: random() < 0.1 ? { name: pick(texts), version: random() < 0.5 ? pick(texts) : undefined } : pick(scopes),
+      traceId: traced ? pick(['5b8efff798038103d269b633813fc60c', 'x"y']) : undefined,
+      spanId: traced && random() < 0.9 ? 'eee19b7ec3c1b174' : undefined,
+      traceFlags: random() < 0.5 ? 1 : undefined,
+      destination,
+    };
+  }
+
+  test('writes exactly JSON.stringify(envelopeJson(entry)) and counts the JSON text, for any record, resource or scope', () => {
+    const random = seeded(11);
+    const resources = [{}, { 'service.name': 'orders', 'host.name': 'h "1"' }, { log_group_value: 'g' }];
+    const scopes: Array<LogEntry['scope']> = [undefined, { name: 'app' }, { name: 'app', version: '1.0' }, { name: '' }];
+    for (const options of [
+      { resource: true, scope: true },
+      { resource: false, scope: true },
+      { resource: true, scope: false },
+      { resource: false, scope: false },
+    ]) {
+      const writer = new QuotedEnvelopeWriter(options);
+      for (let i = 0; i < 3_000; i++) {
+        const entry = randomEntry(random, resources, scopes);
+        const text = envelopeJson(entry, options);
+        expect(writer.write(entry)).toBe(JSON.stringify(text));
+        expect(writer.textLength).toBe(text.length);
+      }
+    }
+  });
+
+  test('more distinct severity texts than it caches are still written right', () => {
+    const writer = new QuotedEnvelopeWriter({ resource: false, scope: false });
+    for (let i = 0; i < 200; i++) {
+      const entry: LogEntry = { timeUnixNano: 1n, timeMillis: 0, body: 'b', severityText: `lvl"${i}`, attributes: {}, resource: {}, destination };
+      expect(writer.write(entry)).toBe(JSON.stringify(envelopeJson(entry, { resource: false, scope: false })));
+      expect(writer.write(entry)).toBe(JSON.stringify(envelopeJson(entry, { resource: false, scope: false })));
+    }
   });
 });

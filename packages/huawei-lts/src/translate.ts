@@ -1,5 +1,6 @@
 import {
   envelopeJson,
+  QuotedEnvelopeWriter,
   renderAnyValue,
   setFragment,
   truncateJsonText,
@@ -54,21 +55,29 @@ export function ltsLine(entry: LogEntry, options: LineOptions): string {
   return options.lineFormat === 'text' ? renderAnyValue(entry.body) : envelopeJson(entry, options.includeResource ? WITH_RESOURCE : WITHOUT_RESOURCE);
 }
 
-/** Writes `line` as the record's content object, its wire fragment. */
-function writeContent(entry: LogEntry, line: string, out: EncodedRecord): void {
+/** Writes the content object `{"log_time_ns":…,"log":…}` with the line already as a JSON string literal. */
+function writeContent(entry: LogEntry, quotedLine: string, out: EncodedRecord): void {
   const head = `{"log_time_ns":${entry.timeUnixNano},"log":`;
-  setFragment(out, `${head}${JSON.stringify(line)}}`);
+  setFragment(out, `${head}${quotedLine}}`);
   // The wrapper (head, the line's quotes, the closing brace) is ASCII: its bytes are its length.
   out.size = out.fragmentBytes - head.length - 3;
   out.timeMillis = entry.timeMillis;
   out.frameKey = '';
 }
 
+// json lines are escaped straight into the content's string literal (see QuotedEnvelopeWriter).
+const WITH_RESOURCE_WRITER = new QuotedEnvelopeWriter(WITH_RESOURCE);
+const WITHOUT_RESOURCE_WRITER = new QuotedEnvelopeWriter(WITHOUT_RESOURCE);
+
 /** Encodes a record into its content object, or says why it cannot be sent (an empty text line). */
 export function encodeLtsRecord(entry: LogEntry, options: LineOptions, out: EncodedRecord): InvalidEvent | undefined {
-  const line = ltsLine(entry, options);
-  if (line === '' && options.lineFormat === 'text') return EMPTY_TEXT_LINE;
-  writeContent(entry, line, out);
+  if (options.lineFormat === 'json') {
+    writeContent(entry, (options.includeResource ? WITH_RESOURCE_WRITER : WITHOUT_RESOURCE_WRITER).write(entry), out);
+    return undefined;
+  }
+  const line = renderAnyValue(entry.body);
+  if (line === '') return EMPTY_TEXT_LINE;
+  writeContent(entry, JSON.stringify(line), out);
   return undefined;
 }
 
@@ -82,7 +91,7 @@ export function encodeTruncatedLtsRecord(entry: LogEntry, options: LineOptions, 
   const line = ltsLine(entry, options);
   const cut = options.lineFormat === 'json' ? truncateJsonText(line, maxSize, 'escaped') : cutLine(line, truncationMarker(utf8ByteLength(line)), maxSize);
   if (cut === undefined) return false;
-  writeContent(entry, cut, out);
+  writeContent(entry, JSON.stringify(cut), out);
   return true;
 }
 

@@ -86,12 +86,11 @@ export function otlpAnyValueJson(value: AnyValue): string {
 }
 
 /**
- * The key-values of `JSON.stringify(toOtlpKeyValues(attributes))` without the brackets (keys sorted, '' when
- * there are none), leaving out the keys in `skip`.
+ * The key-values of `JSON.stringify(toOtlpKeyValues(attributes))` without the brackets (in the map's order, as the
+ * stock OTLP exporter writes them; '' when there are none), leaving out the keys in `skip`.
  */
 export function otlpKeyValuesJson(attributes: Readonly<Record<string, AnyValue>>, skip?: ReadonlySet<string>): string {
   const keys = Object.keys(attributes);
-  if (keys.length > 1) keys.sort();
   let out = '';
   for (const key of keys) {
     if (skip?.has(key)) continue;
