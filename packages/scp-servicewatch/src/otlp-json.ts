@@ -90,28 +90,35 @@ export function otlpAnyValueJson(value: AnyValue): string {
  * stock OTLP exporter writes them; '' when there are none), leaving out the keys in `skip`.
  */
 export function otlpKeyValuesJson(attributes: Readonly<Record<string, AnyValue>>, skip?: ReadonlySet<string>): string {
-  const keys = Object.keys(attributes);
   let out = '';
-  for (const key of keys) {
+  for (const key of Object.keys(attributes)) {
     if (skip?.has(key)) continue;
     if (out) out += ',';
-    out += `${keyValuePrefix(key)}${otlpAnyValueJson(attributes[key])}}`;
+    const value = attributes[key];
+    // Most values are strings: their prefix holds the opening of the string value too (one concatenation less).
+    out += typeof value === 'string' ? `${keyPrefixes(key).string}${JSON.stringify(value)}}}` : `${keyPrefixes(key).value}${otlpAnyValueJson(value)}}`;
   }
   return out;
 }
 
-const keyValuePrefixes = new Map<string, string>();
+interface KeyPrefixes {
+  /** `{"key":"…","value":` */
+  readonly value: string;
+  /** `{"key":"…","value":{"stringValue":` */
+  readonly string: string;
+}
+
+const keyPrefixCache = new Map<string, KeyPrefixes>();
 const MAX_CACHED_KEYS = 10_000;
 
-/**
- * `{"key":"…","value":`, escaped once per distinct key (attribute keys repeat from record to record).
- */
-function keyValuePrefix(key: string): string {
-  let prefix = keyValuePrefixes.get(key);
-  if (prefix === undefined) {
-    prefix = `{"key":${JSON.stringify(key)},"value":`;
-    if (keyValuePrefixes.size >= MAX_CACHED_KEYS) keyValuePrefixes.clear();
-    if (key.length <= 256) keyValuePrefixes.set(key, prefix);
+/** A key-value's opening, escaped once per distinct key (attribute and body keys repeat from record to record). */
+function keyPrefixes(key: string): KeyPrefixes {
+  let prefixes = keyPrefixCache.get(key);
+  if (prefixes === undefined) {
+    const value = `{"key":${JSON.stringify(key)},"value":`;
+    prefixes = { value, string: `${value}{"stringValue":` };
+    if (keyPrefixCache.size >= MAX_CACHED_KEYS) keyPrefixCache.clear();
+    if (key.length <= 256) keyPrefixCache.set(key, prefixes);
   }
-  return prefix;
+  return prefixes;
 }
