@@ -1,7 +1,8 @@
 export { toJsonValue, fromOtlpAnyValue, fromOtlpKeyValues, toOtlpAnyValue, toOtlpKeyValues } from './any-value.ts';
 export type { AnyValue, OtlpAnyValue, OtlpKeyValue } from './any-value.ts';
 export { Batcher } from './batcher.ts';
-export { QuotedEnvelopeWriter, ROUTING_KEYS, attributesJson, envelopeJson, resourceAttributesJson, type EnvelopeOptions } from './envelope.ts';
+export { ROUTING_KEYS, attributesJson, envelopeJson, resourceAttributesJson, type EnvelopeOptions } from './envelope.ts';
+export { QuotedEnvelopeWriter } from './quoted-envelope.ts';
 export { jsonOf, renderAnyValue } from './json.ts';
 export {
   DROPPED_ENTRIES_KEY,
