@@ -42,7 +42,8 @@ function isPlainJson(value: unknown, depth: number): boolean {
   // Date, Error, Uint8Array, Map and class instances (a toJSON method) render differently: the exact path.
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return false;
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) if (!isPlainJson((value as Record<string, unknown>)[keys[i]!], depth + 1)) return false;
+  // for…in allocates no key array (~25 % of the walk). It also lists inherited enumerable keys, should anyone add
+  // some to Object.prototype: checking their values too can only send a value to the exact path, never wrongly.
+  for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
   return true;
 }
