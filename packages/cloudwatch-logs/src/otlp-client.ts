@@ -39,17 +39,18 @@ export class OtlpLogsClient {
   private readonly signer: CloudWatchSigner | undefined;
   private readonly http: HttpTransport;
   private readonly encoding: OtlpEncoding;
-  private readonly compress: boolean;
+  /** gzip level, or undefined to send bodies uncompressed. */
+  private readonly compressionLevel: number | undefined;
   /** A request's compressed body, made once and sent unchanged on every retry. */
   private readonly compressed = new WeakMap<Buffer, Promise<Buffer>>();
 
-  constructor(init: { url: URL; auth: ResolvedAuth; signer: CloudWatchSigner | undefined; http: HttpTransport; encoding: OtlpEncoding; compress: boolean }) {
+  constructor(init: { url: URL; auth: ResolvedAuth; signer: CloudWatchSigner | undefined; http: HttpTransport; encoding: OtlpEncoding; compressionLevel: number | undefined }) {
     this.url = init.url;
     this.auth = init.auth;
     this.signer = init.signer;
     this.http = init.http;
     this.encoding = init.encoding;
-    this.compress = init.compress;
+    this.compressionLevel = init.compressionLevel;
   }
 
   async send(request: OtlpRequest): Promise<OtlpPartialSuccess> {
@@ -61,7 +62,7 @@ export class OtlpLogsClient {
     };
     if (request.truncatableFields) headers['x-aws-truncatable-fields'] = request.truncatableFields;
     let body = request.body;
-    if (this.compress) {
+    if (this.compressionLevel !== undefined) {
       headers['content-encoding'] = 'gzip';
       body = await this.compressedBody(body);
     }
@@ -90,7 +91,7 @@ export class OtlpLogsClient {
   private compressedBody(body: Buffer): Promise<Buffer> {
     let compressed = this.compressed.get(body);
     if (!compressed) {
-      compressed = gzipAsync(body);
+      compressed = gzipAsync(body, { level: this.compressionLevel });
       this.compressed.set(body, compressed);
     }
     return compressed;

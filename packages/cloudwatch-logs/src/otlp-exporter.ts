@@ -29,6 +29,8 @@ import { CloudWatchSigner } from './sign.ts';
 
 /** The log group and stream travel in HTTP headers: printable ASCII only (an inference; the endpoint documents no encoding). */
 const HEADER_SAFE = /^[\x20-\x7e]*$/;
+/** zlib's fastest level: for log requests ~2.5× the speed of its default 6, for ~20 % more bytes. */
+const DEFAULT_GZIP_LEVEL = 1;
 
 /**
  * An OpenTelemetry `LogRecordExporter` for CloudWatch Logs' OTLP endpoint (`/v1/logs`): OTLP/HTTP protobuf (or
@@ -41,6 +43,8 @@ export class CloudWatchLogsOtlpExporter extends ConstraintAwareExporter {
   /** `…/v1/logs`. */
   readonly endpoint: URL;
   readonly encoding: OtlpEncoding;
+  /** The gzip level request bodies are compressed at; undefined when they go uncompressed. */
+  readonly compressionLevel: number | undefined;
   /** 'sigv4' or 'bearer' (the token itself is never exposed). */
   readonly authType: ResolvedAuth['type'];
   private readonly defaults: DestinationDefaults;
@@ -58,6 +62,7 @@ export class CloudWatchLogsOtlpExporter extends ConstraintAwareExporter {
     this.endpoint = connection.logsUrl;
     this.authType = connection.auth.type;
     this.encoding = options.encoding ?? 'protobuf';
+    this.compressionLevel = (options.compression ?? 'gzip') === 'gzip' ? (options.compressionLevel ?? DEFAULT_GZIP_LEVEL) : undefined;
     this.limits = otlpLimits(options);
     this.defaults = { logGroup: options.logGroupName, logStream: options.logStreamName };
     const signer = connection.auth.type === 'sigv4' ? new CloudWatchSigner(this.region, options.credentials) : undefined;
@@ -67,7 +72,7 @@ export class CloudWatchLogsOtlpExporter extends ConstraintAwareExporter {
       signer,
       http: this.http,
       encoding: this.encoding,
-      compress: (options.compression ?? 'gzip') === 'gzip',
+      compressionLevel: this.compressionLevel,
     });
     if (signer && (options.createLogStream ?? true)) {
       const provisioningClient = new CloudWatchLogsClient(connection.serviceUrl, signer, this.http);

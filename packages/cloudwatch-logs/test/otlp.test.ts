@@ -22,6 +22,13 @@ beforeEach(async () => {
 });
 afterEach(() => emulator.stop());
 
+/** Exports `entries` through a fresh exporter and shuts it down; the records it could not deliver. */
+async function exportOnce(exporter: CloudWatchLogsOtlpExporter, entries: LogEntry[]): Promise<number> {
+  const failed = await exporter.exportEntries(entries);
+  await exporter.shutdown();
+  return failed;
+}
+
 function exporterFor(options: CloudWatchLogsOtlpExporterOptions = {}, env: NodeJS.ProcessEnv = {}): CloudWatchLogsOtlpExporter {
   return new CloudWatchLogsOtlpExporter(
     { region: 'us-east-1', endpoint: emulator.url, credentials: CLOUDWATCH_EMULATOR_CREDENTIALS, logGroupName: GROUP, logStreamName: STREAM, retry: fastRetry, ...options },
@@ -166,10 +173,32 @@ describe('CloudWatchLogsOtlpExporter: configuration', () => {
   test('bad options say what to fix', () => {
     expect(() => exporterFor({ encoding: 'xml' as OtlpEncoding })).toThrow(/encoding must be 'protobuf' or 'json'/);
     expect(() => exporterFor({ compression: 'zstd' as 'gzip' })).toThrow(/compression must be 'gzip' or 'none'/);
+    for (const level of [0, 10, 1.5, Number.NaN]) expect(() => exporterFor({ compressionLevel: level })).toThrow(/compressionLevel must be an integer from 1 \(fastest\) to 9/);
+    expect(() => exporterFor({ compression: 'none', compressionLevel: 5 })).toThrow(/compressionLevel applies to gzip only/);
     expect(() => exporterFor({ largeEvents: { enabled: true, truncatableFields: ['a,b'] } })).toThrow(/without commas/);
     expect(() => exporterFor({ logStreamName: 'bad:name' })).toThrow(/logStreamName/);
     expect(exporterFor().endpoint.pathname).toBe('/v1/logs');
     expect(exporterFor({ endpoint: `${emulator.url}/v1/logs` }).endpoint.pathname).toBe('/v1/logs');
+  });
+
+  test('gzip runs at level 1 unless compressionLevel says otherwise, and every level arrives intact', async () => {
+    const gzipFlags: number[] = [];
+    const wireBytes: number[] = [];
+    emulator.observeRequests(({ request }) => {
+      if (request.headers['content-encoding'] !== 'gzip') return;
+      // A gzip header's XFL byte: 4 when zlib compressed at its fastest, 2 at its smallest, 0 in between.
+      gzipFlags.push(request.rawBody[8]!);
+      wireBytes.push(request.rawBody.length);
+    });
+    const lines = (run: number) => Array.from({ length: 400 }, (_, i) => entry(`run ${run}: GET /api/orders/${100_000 + ((i * 7919) % 900_000)} 200 ${i % 250}ms`));
+    for (const [run, options] of [{}, { compressionLevel: 1 }, { compressionLevel: 9 }, { compressionLevel: 6 }].entries()) {
+      expect(await exportOnce(exporterFor(options), lines(run))).toBe(0);
+    }
+    expect(gzipFlags).toEqual([4, 4, 2, 0]);
+    expect(wireBytes[2]).toBeLessThan(wireBytes[1]!);
+    const stored = emulator.events(GROUP, STREAM);
+    expect(stored).toHaveLength(1_600);
+    for (const run of [0, 1, 2, 3]) expect(stored.filter((event) => event.message.includes(`run ${run}:`))).toHaveLength(400);
   });
 
   test('a stream name an HTTP header cannot carry is an unusable destination, counted', async () => {

@@ -60,6 +60,7 @@ describe('cloudwatch_logs with api: otlp (the OTLP endpoint)', () => {
     log_group_name: /app/orders
     log_stream_name: web-1
     create_log_group: true
+    compression_level: 9
   cloudwatch_logs/bearer:
     api: otlp
     region: us-west-2
@@ -76,9 +77,9 @@ describe('cloudwatch_logs with api: otlp (the OTLP endpoint)', () => {
     expect(exporterOf(options, 'cloudwatch_logs')).toBeInstanceOf(CloudWatchLogsExporter);
     const sigv4 = exporterOf(options, 'cloudwatch_logs/otlp') as CloudWatchLogsOtlpExporter;
     expect(sigv4).toBeInstanceOf(CloudWatchLogsOtlpExporter);
-    expect({ auth: sigv4.authType, encoding: sigv4.encoding, endpoint: sigv4.endpoint.href }).toEqual({ auth: 'sigv4', encoding: 'protobuf', endpoint: 'http://127.0.0.1:1/v1/logs' });
+    expect({ auth: sigv4.authType, encoding: sigv4.encoding, endpoint: sigv4.endpoint.href, level: sigv4.compressionLevel }).toEqual({ auth: 'sigv4', encoding: 'protobuf', endpoint: 'http://127.0.0.1:1/v1/logs', level: 9 });
     const bearer = exporterOf(options, 'cloudwatch_logs/bearer') as CloudWatchLogsOtlpExporter;
-    expect({ auth: bearer.authType, encoding: bearer.encoding, region: bearer.region }).toEqual({ auth: 'bearer', encoding: 'json', region: 'us-west-2' });
+    expect({ auth: bearer.authType, encoding: bearer.encoding, region: bearer.region, level: bearer.compressionLevel }).toEqual({ auth: 'bearer', encoding: 'json', region: 'us-west-2', level: undefined });
     expect(bearer.limits.maxEventBytes).toBeGreaterThan(MAX_LARGE_REQUEST_BYTES - 100);
     // What the status page shows of the configuration: the token masked.
     expect(JSON.stringify(maskConfig(options.effectiveConfig))).not.toContain(TOKEN);
@@ -104,6 +105,7 @@ describe('cloudwatch_logs with api: otlp (the OTLP endpoint)', () => {
     message_format: text
     encoding: protobuf
     compression: zstd
+    compression_level: fast
     auth: { type: sigv4, token: ${TOKEN} }
   cloudwatch_logs/bearer:
     api: otlp
@@ -127,6 +129,7 @@ describe('cloudwatch_logs with api: otlp (the OTLP endpoint)', () => {
       'exporters.cloudwatch_logs/put.large_events: only with api: otlp (the OTLP endpoint /v1/logs); add api: otlp to send there, or remove it',
       'exporters.cloudwatch_logs/otlp.message_format: not used with api: otlp (the OTLP endpoint keeps each record as OTLP (body, attributes, resource), there is no message to format); remove it',
       'exporters.cloudwatch_logs/otlp.compression: expected one of gzip, none',
+      'exporters.cloudwatch_logs/otlp.compression_level: expected an integer ≥ 0, got a string',
       'exporters.cloudwatch_logs/otlp.encoding: expected one of proto, json',
       'exporters.cloudwatch_logs/otlp.auth.token: only with type: bearer; remove it, or set type: bearer to send the API key instead of signing',
       'exporters.cloudwatch_logs/bearer.access_key_id: not used with auth type bearer (the API key is the only credential); remove it, or use auth: { type: sigv4 }',

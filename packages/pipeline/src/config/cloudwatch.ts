@@ -32,6 +32,7 @@ const PUT_LOG_EVENTS_FIELDS: FieldTable = {
 /** The OTLP endpoint only (`compression` as in the Collector's otlphttp exporter; `encoding` is read apart). */
 const OTLP_FIELDS: FieldTable = {
   compression: ['compression', ['gzip', 'none']],
+  compression_level: ['compressionLevel', 'integer'],
 };
 const OTLP_KEYS = ['encoding', ...Object.keys(OTLP_FIELDS), 'auth', 'large_events'];
 const CREDENTIAL_KEYS = ['access_key_id', 'secret_access_key', 'session_token'];
