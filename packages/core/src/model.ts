@@ -159,10 +159,11 @@ export interface RecordFields {
 export function entryFromFields(fields: RecordFields, defaults?: DestinationDefaults): LogEntry {
   let timeUnixNano = hrTimeToNanos(fields.time);
   const observedTimeUnixNano = hrTimeToNanos(fields.observed);
-  if (timeUnixNano === 0n) timeUnixNano = observedTimeUnixNano;
+  // As for an SDK record read in-thread: the milliseconds from the hrtime, without a bigint division.
+  const timeMillis = timeUnixNano === 0n ? nanosToMillis((timeUnixNano = observedTimeUnixNano), fields.observed) : nanosToMillis(timeUnixNano, fields.time);
   return {
     timeUnixNano,
-    timeMillis: Number(timeUnixNano / NANOS_PER_MILLI),
+    timeMillis,
     observedTimeUnixNano,
     severityNumber: fields.severityNumber,
     severityText: fields.severityText,
