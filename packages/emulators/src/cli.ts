@@ -93,6 +93,8 @@ async function main(): Promise<void> {
   }
 
   const aws = cloudWatch.defaultCredentials;
+  // An API key for the OTLP endpoint, printed commented out: once exported, our OTLP exporter sends it instead of signing.
+  const apiKey = cloudWatch.createApiKey();
   const huawei = HUAWEI_LTS_EMULATOR_DEFAULTS;
   const scp = ServiceWatchEmulator.DEFAULT_CREDENTIAL;
   const variables = (entries: Record<string, string>) =>
@@ -111,6 +113,9 @@ ${variables({
   AWS_ACCESS_KEY_ID: aws.accessKeyId,
   AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
 })}
+  # The OTLP endpoint (/v1/logs) with an API key instead of SigV4: allow bearer tokens on the group, e.g.
+  #   aws logs put-bearer-token-authentication --log-group-identifier <group> --bearer-token-authentication-enabled
+  # then: export AWS_BEARER_TOKEN_LOGS=${apiKey}
 
 Huawei Cloud LTS         ${urls.huaweiLts}   (LTS, ingestion, IAM and GA endpoints are all this URL)
 ${variables({
