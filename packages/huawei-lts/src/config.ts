@@ -1,5 +1,5 @@
-import { secretScrubber, type ConstraintAwareExporterOptions, type Destination } from '@otel-cloud-logs/core';
-import type { LineFormat } from './translate.ts';
+import { secretScrubber, type ConstraintAwareExporterOptions, type Destination, type ProviderLimits } from '@otel-cloud-logs/core';
+import { PER_LINE_OVERHEAD_BYTES, type LineFormat } from './translate.ts';
 
 /**
  * Connection settings shared by the exporter and the provisioning API: region, project, credentials and the
@@ -192,6 +192,39 @@ export interface HuaweiLtsExporterOptions extends ConstraintAwareExporterOptions
   readonly maxFutureMillis?: number;
   /** Margin kept from both time-window edges. Default 60,000 ms. */
   readonly timeWindowMarginMillis?: number;
+}
+
+const HOUR = 3_600_000;
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback;
+  if (!Number.isSafeInteger(resolved) || resolved <= 0) throw new RangeError(`HuaweiLtsExporter: ${name} must be a positive integer, got ${String(value)}`);
+  return resolved;
+}
+
+/** The whole request body's bytes: 512 KiB by default, Huawei's producer default (a batching target, not a service limit). */
+export function ltsMaxRequestBytes(options: Pick<HuaweiLtsExporterOptions, 'maxRequestBytes'>): number {
+  return positiveInteger('maxRequestBytes', options.maxRequestBytes, 512 * 1024);
+}
+
+/**
+ * The limits records are batched within; `lineBudget`: the request bytes left for lines once the frame (contents
+ * array and labels) is taken. A line up to `maxLineBytes` (LTS: 1 MB) larger than the budget is sent alone.
+ */
+export function ltsLimits(options: HuaweiLtsExporterOptions, lineBudget: number): ProviderLimits {
+  if (lineBudget <= PER_LINE_OVERHEAD_BYTES) {
+    throw new RangeError(`HuaweiLtsExporter: maxRequestBytes ${ltsMaxRequestBytes(options)} leaves no room for a line after the labels; raise it or send fewer labels`);
+  }
+  return {
+    maxRequestBytes: lineBudget,
+    perEventOverheadBytes: PER_LINE_OVERHEAD_BYTES,
+    maxEventsPerRequest: positiveInteger('maxLinesPerRequest', options.maxLinesPerRequest, 4_096),
+    maxEventBytes: positiveInteger('maxLineBytes', options.maxLineBytes, 1_000_000),
+    chronological: false,
+    maxAgeMillis: options.maxAgeMillis ?? 24 * HOUR,
+    maxFutureMillis: options.maxFutureMillis ?? 24 * HOUR,
+    timeWindowMarginMillis: options.timeWindowMarginMillis ?? 60_000,
+  };
 }
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -14,19 +14,12 @@ import {
 } from '@otel-cloud-logs/core';
 import { classifyFailure, classifyReport } from './classify.ts';
 import { HuaweiCloudClient } from './client.ts';
-import { destinationProblem, type HuaweiLtsExporterOptions } from './config.ts';
+import { destinationProblem, ltsLimits, ltsMaxRequestBytes, type HuaweiLtsExporterOptions } from './config.ts';
 import { checkLabels } from './labels.ts';
 import { DestinationResolver } from './provision/resolve.ts';
-import { encodeLtsRecord, encodeTruncatedLtsRecord, ltsRequestFrame, PER_LINE_OVERHEAD_BYTES, type LineOptions } from './translate.ts';
+import { encodeLtsRecord, encodeTruncatedLtsRecord, ltsRequestFrame, type LineOptions } from './translate.ts';
 
 const NAME = 'huawei-lts';
-const HOUR = 3_600_000;
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  const resolved = value ?? fallback;
-  if (!Number.isSafeInteger(resolved) || resolved <= 0) throw new RangeError(`HuaweiLtsExporter: ${name} must be a positive integer, got ${String(value)}`);
-  return resolved;
-}
 
 /**
  * OpenTelemetry LogRecordExporter for Huawei Cloud Log Tank Service, sending to the high-precision reporting API
@@ -56,23 +49,9 @@ export class HuaweiLtsExporter extends ConstraintAwareExporter {
     this.resolver = new DestinationResolver(this.client, { createMissing: options.createMissing ?? false, ttlInDays, retry: this.retry, onRetry: this.countRetry });
     this.defaults = { accountId: this.client.connection.projectId, logGroup: options.logGroup, logStream: options.logStream };
 
-    const maxRequestBytes = positiveInteger('maxRequestBytes', options.maxRequestBytes, 512 * 1024);
     // The frame (`{"contents":[…],"labels":{…}}`) is constant, so the budget for lines is what is left of it.
-    this.requestFrame = ltsRequestFrame(labels, maxRequestBytes);
-    const lineBudget = this.requestFrame.maxRequestBytes;
-    const maxLineBytes = positiveInteger('maxLineBytes', options.maxLineBytes, 1_000_000);
-    this.limits = {
-      maxRequestBytes: lineBudget,
-      perEventOverheadBytes: PER_LINE_OVERHEAD_BYTES,
-      maxEventsPerRequest: positiveInteger('maxLinesPerRequest', options.maxLinesPerRequest, 4_096),
-      // 512 KiB is a batching target, not a service limit: a line up to maxLineBytes larger than it is sent alone.
-      maxEventBytes: maxLineBytes,
-      chronological: false,
-      maxAgeMillis: options.maxAgeMillis ?? 24 * HOUR,
-      maxFutureMillis: options.maxFutureMillis ?? 24 * HOUR,
-      timeWindowMarginMillis: options.timeWindowMarginMillis ?? 60_000,
-    };
-    if (lineBudget <= PER_LINE_OVERHEAD_BYTES) throw new RangeError(`HuaweiLtsExporter: maxRequestBytes ${maxRequestBytes} leaves no room for a line after the labels`);
+    this.requestFrame = ltsRequestFrame(labels, ltsMaxRequestBytes(options));
+    this.limits = ltsLimits(options, this.requestFrame.maxRequestBytes);
     this.validate();
     // Options that are plain data let a twin of this exporter deliver from a worker thread.
     this.workerRecipe = workerRecipe(import.meta.url, 'HuaweiLtsExporter', options);
