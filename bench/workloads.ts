@@ -1,6 +1,7 @@
 // The records every pipeline is sent: generated deterministically (seeded), all distinct (no body or attribute
 // object is shared between records, so no pipeline profits from a cache), identical in every child process.
 import type { WorkloadSpec } from './protocol.ts';
+import { mulberry32 } from '../test/support/prng.ts';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -17,17 +18,6 @@ export function logStreamId(index: number): string {
   return `7d3c1b2a-4e5f-4a6b-8c9d-${index.toString(16).padStart(12, '0')}`;
 }
 
-/** mulberry32: a small seeded PRNG, so every child generates the same records. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const ROUTES = ['/api/orders/:id', '/api/orders', '/api/cart', '/api/products/:sku', '/api/login'];
 
@@ -120,7 +110,7 @@ function asciiPool(bytes: number, random: () => number): string {
 }
 
 export function generateRecords(workload: WorkloadSpec): BenchRecord[] {
-  const random = prng(0x0be7c4);
+  const random = mulberry32(0x0be7c4);
   const records: BenchRecord[] = [];
   if (workload.kind === 'sized') {
     const pool = asciiPool(workload.recordBytes + 65_536, random);

@@ -6,22 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceWatchEmulator } from '@otel-cloud-logs/emulators';
 import { ServiceWatchLogsExporter } from '@otel-cloud-logs/scp-servicewatch';
 import { ACCOUNT, FAST_RETRY, GROUP, exporterFor, startEmulator } from './helpers.ts';
+import { mulberry32 } from '../../../test/support/prng.ts';
 
 const STREAMS = ['stream-a', 'stream-b', 'stream-c', 'stream-d'];
 const ALPHABET = ['a', 'Z', ' ', 'é', 'ß', '한', '글', '😀', '"', '\\', '\n', '\t'];
 const DAY = 86_400_000;
 
-/** mulberry32: a small deterministic PRNG so that a failure can be reproduced. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function text(random: () => number, length: number): string {
   let out = '';
@@ -66,7 +56,7 @@ describe('ServiceWatch end to end through ConstraintAwareBatchProcessor', () => 
     const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'e2e', 'host.name': 'test-host' }), processors: [processor] });
     const logger = provider.getLogger('end-to-end', '1.0.0');
 
-    const random = prng(20261122);
+    const random = mulberry32(20261122);
     const now = Date.now();
     const expected = new Map<number, { body: string; millis: number; stream: string; severity: SeverityNumber }>();
     const fates: Record<Fate, number> = { valid: 0, oversize: 0, too_old: 0, invalid_destination: 0 };
