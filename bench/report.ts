@@ -40,6 +40,8 @@ export interface Row {
   /** Throughput tables: the rounds merged into this row (its timings are their medians) and their records/s. */
   readonly rounds?: number;
   readonly recordsPerSecondRange?: readonly [number, number];
+  /** CPU µs/record of each round, in round order (rounds are interleaved: round k of every pipeline ran together). */
+  readonly cpuMicrosPerRecordRounds?: readonly number[];
   /** The child's last output, kept when the row failed or lost records. */
   readonly output?: string;
 }

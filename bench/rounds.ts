@@ -34,6 +34,7 @@ export function mergeRounds(rounds: readonly Row[]): Row {
   merged.recordsLost = worst.recordsLost;
   merged.exporter = worst.exporter;
   merged.output = worst.output;
+  merged.cpuMicrosPerRecordRounds = rounds.map((row) => row.cpuMicrosPerRecord ?? Number.NaN);
   merged.recordsPerSecondRange = [Math.min(...rounds.map((row) => row.recordsPerSecond ?? 0)), Math.max(...rounds.map((row) => row.recordsPerSecond ?? 0))];
   return merged as unknown as Row;
 }
