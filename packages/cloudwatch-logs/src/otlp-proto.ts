@@ -84,6 +84,8 @@ class ProtoEncoder {
   /** Bytes of the flattened JSON event measured so far. */
   flat = 0;
   private buffer: Buffer = Buffer.alloc(0);
+  /** Over `buffer`, for the fixed64 times: DataView's setBigUint64 costs ~7 ns where Buffer's writeBigUInt64LE costs ~150. */
+  private view = new DataView(this.buffer.buffer, this.buffer.byteOffset, 0);
   private at = 0;
 
   reset(): void {
@@ -249,6 +251,7 @@ class ProtoEncoder {
 
   /** Starts writing at `at` of `buffer`. */
   begin(buffer: Buffer, at: number): void {
+    if (buffer !== this.buffer) this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     this.buffer = buffer;
     this.at = at;
     this.cursor = 0;
@@ -256,6 +259,12 @@ class ProtoEncoder {
 
   get position(): number {
     return this.at;
+  }
+
+  /** Little-endian, two's complement for a negative time (as `uint64` counts it). */
+  private fixed64(value: bigint): void {
+    this.view.setBigUint64(this.at, uint64(value), true);
+    this.at += 8;
   }
 
   private byte(value: number): void {
@@ -342,10 +351,10 @@ class ProtoEncoder {
   /** Writes the LogRecord message measured last (its fields in `measureRecord`'s order). */
   writeRecord(entry: LogEntry): void {
     this.byte(LOG_TIME);
-    this.at = this.buffer.writeBigUInt64LE(uint64(entry.timeUnixNano), this.at);
+    this.fixed64(entry.timeUnixNano);
     if (entry.observedTimeUnixNano) {
       this.byte(LOG_OBSERVED_TIME);
-      this.at = this.buffer.writeBigUInt64LE(uint64(entry.observedTimeUnixNano), this.at);
+      this.fixed64(entry.observedTimeUnixNano);
     }
     if (presentInteger(entry.severityNumber, -(2 ** 31))) {
       this.byte(LOG_SEVERITY_NUMBER);
