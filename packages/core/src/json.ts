@@ -18,6 +18,12 @@ export function jsonOf(value: AnyValue): string {
   return isPlainJson(value, 0) ? JSON.stringify(value) : JSON.stringify(toJsonValue(value));
 }
 
+/** Whether an object is a plain map (Object.prototype or none): a Date, Map, class instance… renders differently. */
+export function hasPlainPrototype(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 /** Whether `JSON.stringify(value)` already equals `JSON.stringify(toJsonValue(value))`. */
 function isPlainJson(value: unknown, depth: number): boolean {
   switch (typeof value) {
@@ -40,8 +46,7 @@ function isPlainJson(value: unknown, depth: number): boolean {
     return true;
   }
   // Date, Error, Uint8Array, Map and class instances (a toJSON method) render differently: the exact path.
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (!hasPlainPrototype(value)) return false;
   // for…in allocates no key array (~25 % of the walk). It also lists inherited enumerable keys, should anyone add
   // some to Object.prototype: checking their values too can only send a value to the exact path, never wrongly.
   for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;

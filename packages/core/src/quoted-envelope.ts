@@ -1,4 +1,4 @@
-import { jsonOf } from './json.ts';
+import { hasPlainPrototype, jsonOf } from './json.ts';
 import { ROUTING_KEYS, attributesJson, resourceAttributesJson, type EnvelopeOptions } from './envelope.ts';
 import type { LogEntry } from './model.ts';
 
@@ -10,9 +10,9 @@ function escapeJsonText(json: string): string {
 const MAX_CACHED_SEVERITY_TEXTS = 64;
 const MAX_CACHED_KEYS = 10_000;
 
-function isPlainObject(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+/** A string escaped inside a JSON string, given `json`, its JSON: one with nothing to escape goes in as it is. */
+function escapeString(text: string, json: string): string {
+  return json.length === text.length + 2 ? `\\"${text}\\"` : JSON.stringify(json).slice(1, -1);
 }
 
 /**
@@ -27,8 +27,6 @@ export class QuotedEnvelopeWriter {
   textLength = 0;
   private readonly keyPrefixes = new Map<string, { readonly quoted: string; readonly length: number }>();
   private readonly severityTexts = new Map<string, { readonly quoted: string; readonly length: number }>();
-  /** JSON length of what `quoted` has written since it was reset. */
-  private valueLength = 0;
   private lastResource: object | undefined;
   private lastScope: LogEntry['scope'] | null = null;
   private resourceScopeQuoted = '';
@@ -63,7 +61,7 @@ export class QuotedEnvelopeWriter {
     if (typeof body === 'string') {
       const json = JSON.stringify(body);
       this.textLength += json.length;
-      return json.length === body.length + 2 ? `\\"${body}\\"` : JSON.stringify(json).slice(1, -1);
+      return escapeString(body, json);
     }
     const json = jsonOf(body);
     this.textLength += json.length;
@@ -72,20 +70,22 @@ export class QuotedEnvelopeWriter {
 
   /** `,"attributes":{…}` escaped, or '' when no attribute is left (routing attributes are left out). */
   private attributes(attributes: LogEntry['attributes']): string {
-    this.valueLength = 0;
-    const plain = typeof (attributes as { toJSON?: unknown }).toJSON !== 'function' && isPlainObject(attributes);
+    const before = this.textLength;
+    const plain = typeof (attributes as { toJSON?: unknown }).toJSON !== 'function' && hasPlainPrototype(attributes);
     const quoted = plain ? this.quotedObject(attributes, 0, ROUTING_KEYS) : undefined;
-    if (quoted !== undefined) {
-      if (quoted === '{}') return '';
-      this.textLength += ',"attributes":'.length + this.valueLength;
+    if (quoted !== undefined && quoted !== '{}') {
+      this.textLength += ',"attributes":'.length;
       return `,\\"attributes\\":${quoted}`;
     }
+    // Nothing left, or not plain JSON: what the walk counted is taken back.
+    this.textLength = before;
+    if (quoted !== undefined) return '';
     const json = attributesJson(attributes);
     return json ? this.field(',"attributes":', ',\\"attributes\\":', json) : '';
   }
 
   /**
-   * `escapeJsonText(JSON.stringify(value))` written in one walk, its JSON length added to `valueLength`: object
+   * `escapeJsonText(JSON.stringify(value))` written in one walk, its JSON length added to `textLength`: object
    * keys come escaped from a cache, a string with nothing to escape goes in as it is between escaped quotes, so
    * the record's text is never written first and escaped afterwards. Undefined where `jsonOf` would not write
    * plain `JSON.stringify` output (a toJSON method, bytes, bigint, a non-finite number, undefined, a class
@@ -95,8 +95,8 @@ export class QuotedEnvelopeWriter {
     switch (typeof value) {
       case 'string': {
         const json = JSON.stringify(value);
-        this.valueLength += json.length;
-        return json.length === value.length + 2 ? `\\"${value}\\"` : JSON.stringify(json).slice(1, -1);
+        this.textLength += json.length;
+        return escapeString(value, json);
       }
       case 'number':
         if (!Number.isFinite(value)) return undefined;
@@ -110,14 +110,14 @@ export class QuotedEnvelopeWriter {
     }
     if (value === null) return this.literal('null');
     if (depth > 32 || typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
-    if (!Array.isArray(value)) return isPlainObject(value) ? this.quotedObject(value as Readonly<Record<string, unknown>>, depth, undefined) : undefined;
+    if (!Array.isArray(value)) return hasPlainPrototype(value) ? this.quotedObject(value as Readonly<Record<string, unknown>>, depth, undefined) : undefined;
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       const item = this.quoted(value[i], depth + 1);
       if (item === undefined) return undefined;
       out += i === 0 ? item : `,${item}`;
     }
-    this.valueLength += value.length === 0 ? 2 : value.length + 1; // brackets and commas
+    this.textLength += value.length === 0 ? 2 : value.length + 1; // brackets and commas
     return `${out}]`;
   }
 
@@ -130,15 +130,15 @@ export class QuotedEnvelopeWriter {
       if (item === undefined) return undefined;
       const prefix = this.keyPrefix(key);
       out += count === 0 ? prefix.quoted + item : `,${prefix.quoted}${item}`;
-      this.valueLength += prefix.length;
+      this.textLength += prefix.length;
       count++;
     }
-    this.valueLength += count === 0 ? 2 : count + 1; // braces and commas
+    this.textLength += count === 0 ? 2 : count + 1; // braces and commas
     return `${out}}`;
   }
 
   private literal(text: string): string {
-    this.valueLength += text.length;
+    this.textLength += text.length;
     return text;
   }
 
