@@ -49,8 +49,7 @@ export class EntryBuffer {
   length = BLOCK_HEADER_BYTES;
 
   constructor(capacity = 64 * 1024) {
-    // A hint from a burst is not taken whole: the buffer grows again if blocks really are that large.
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(Math.min(capacity, 16 * 1024 * 1024), BLOCK_HEADER_BYTES));
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(capacity, BLOCK_HEADER_BYTES));
   }
 
   /** Bytes the block takes in the file (0 while it holds no entry). */
@@ -78,14 +77,10 @@ export class EntryBuffer {
     return this.bytes.subarray(0, this.length);
   }
 
-  /**
-   * Empties the buffer. It keeps its size while blocks fill it (growing it again for every block copied each block
-   * about twice over); one grown by a burst shrinks back once a block uses less than a quarter of it.
-   */
+  /** Empties the buffer; a buffer grown by one burst shrinks back. */
   clear(): void {
-    const used = this.length;
     this.length = BLOCK_HEADER_BYTES;
-    if (this.bytes.length > 4 * 1024 * 1024 && used < this.bytes.length / 4) this.bytes = Buffer.allocUnsafeSlow(Math.max(1024 * 1024, used * 2));
+    if (this.bytes.length > 4 * 1024 * 1024) this.bytes = Buffer.allocUnsafeSlow(1024 * 1024);
   }
 }
 

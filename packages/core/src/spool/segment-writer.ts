@@ -23,31 +23,24 @@ export class SegmentWriter {
   writtenBytes = 0;
   private readonly fd: number;
   private readonly fsync: boolean;
-  private pending: EntryBuffer;
-  private spare: EntryBuffer;
-  /** The largest block written: the next segment's buffers start that large instead of growing again. */
-  largestBlock = 0;
+  private pending = new EntryBuffer();
+  private spare = new EntryBuffer();
   private writingBytes = 0;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   /** The first write error: the spool then stops being durable (reported once by the spool). */
   error: Error | undefined;
 
-  private constructor(segment: number, path: string, fd: number, fsync: boolean, blockCapacity: number | undefined) {
+  private constructor(segment: number, path: string, fd: number, fsync: boolean) {
     this.segment = segment;
     this.path = path;
     this.fd = fd;
     this.fsync = fsync;
-    this.pending = new EntryBuffer(blockCapacity);
-    this.spare = new EntryBuffer(blockCapacity);
   }
 
-  /**
-   * Creates the segment file (one system call, once per segment); `blockCapacity`: the bytes a block is expected
-   * to take (the previous segment's largest), so that the buffers need not grow block after block.
-   */
-  static create(segment: number, path: string, fsync: boolean, blockCapacity?: number): SegmentWriter {
-    return new SegmentWriter(segment, path, openSync(path, 'wx+'), fsync, blockCapacity);
+  /** Creates the segment file (one system call, once per segment). */
+  static create(segment: number, path: string, fsync: boolean): SegmentWriter {
+    return new SegmentWriter(segment, path, openSync(path, 'wx+'), fsync);
   }
 
   /** Where the next entry is appended (in memory until the next commit). */
@@ -93,7 +86,6 @@ export class SegmentWriter {
     this.spare = out;
     const block = out.sealBlock();
     this.writingBytes = block.length;
-    if (block.length > this.largestBlock) this.largestBlock = block.length;
     try {
       let done = 0;
       while (done < block.length) {

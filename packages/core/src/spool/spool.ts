@@ -224,9 +224,9 @@ export class Spool {
     this.sink.problem('error', 'spool_write', `cannot write the spool file ${writer.path}: ${writer.error.message}; records are still sent from memory, but a crash would lose them: free disk space or fix the directory's permissions`);
   }
 
-  private openSegment(segment: number, blockCapacity?: number): SegmentState {
+  private openSegment(segment: number): SegmentState {
     const path = segmentPath(this.directory, segment);
-    const state: SegmentState = { segment, path, writer: SegmentWriter.create(segment, path, this.fsync, blockCapacity), recovered: undefined, bytes: 0, unsettled: 0, closing: undefined };
+    const state: SegmentState = { segment, path, writer: SegmentWriter.create(segment, path, this.fsync), recovered: undefined, bytes: 0, unsettled: 0, closing: undefined };
     this.segments.set(segment, state);
     return state;
   }
@@ -243,7 +243,7 @@ export class Spool {
       full.closing = undefined;
       this.deleteSettled();
     });
-    this.current = this.openSegment(full.segment + 1, Math.max(64 * 1024, Math.ceil(writer.largestBlock * 1.25)));
+    this.current = this.openSegment(full.segment + 1);
     // Every segment defines the frames its records use, so that it can be read on its own.
     this.frameIds.clear();
     this.lastDestination = undefined;
