@@ -49,6 +49,12 @@ const RUN_ARGS = PROFILE_DIR ? [...NODE_ARGS, '--cpu-prof', `--cpu-prof-dir=${PR
 const script = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
+/** What the sink counted during one run, and the CPU it spent parsing and answering the requests. */
+interface SinkAnswer {
+  readonly stats: SinkStats;
+  readonly cpuMicros: number;
+}
+
 /** The sink process, reset before and read after each run. */
 async function startSink() {
   const child = spawn(process.execPath, [...NODE_ARGS, script('./sink.ts')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -66,11 +72,11 @@ async function startSink() {
   if (ready.type !== 'ready') throw new Error('the sink did not start');
   return {
     origin: `http://127.0.0.1:${ready.port}`,
-    async ask(message: ToSink): Promise<SinkStats> {
+    async ask(message: ToSink): Promise<SinkAnswer> {
       const answer = next();
       child.send(message);
       const stats = await answer;
-      return stats.type === 'stats' ? stats.stats : {};
+      return stats.type === 'stats' ? { stats: stats.stats, cpuMicros: stats.cpuMicros } : { stats: {}, cpuMicros: 0 };
     },
     stop: () => {
       stopping = true;
@@ -128,7 +134,7 @@ function fill(pipeline: PipelineId, outcome: RunOutcome, sink: SinkStats): { ave
   return { averageRequestFill: stats.bytes / stats.requests / FILL_LIMITS[api], fillBasis: api === 'huawei-lts' ? '512 KiB body' : '1 MiB body' };
 }
 
-function toRow(spec: RunSpec, outcome: RunOutcome, sink: SinkStats, output: string): Row {
+function toRow(spec: RunSpec, outcome: RunOutcome, { stats: sink, cpuMicros: sinkCpuMicros }: SinkAnswer, output: string): Row {
   const base = { pipeline: spec.pipeline, label: PIPELINE_LABELS[spec.pipeline], spec };
   if (outcome.status !== 'ok') return { ...base, status: outcome.status, error: outcome.error, output: outcome.status === 'failed' ? output : undefined };
   const api = PIPELINE_API[spec.pipeline];
@@ -151,6 +157,8 @@ function toRow(spec: RunSpec, outcome: RunOutcome, sink: SinkStats, output: stri
     emittedPerSecond: spec.mode === 'paced' ? records / (outcome.emitMs / 1000) : undefined,
     cpuMicrosPerRecord: outcome.processCpuMicros / records,
     appThreadCpuMicrosPerRecord: outcome.appThreadCpuMicros === undefined ? undefined : outcome.appThreadCpuMicros / records,
+    // Per record that arrived (a paced run's warm-up half included): the sink shares the machine's cores.
+    sinkCpuMicrosPerRecord: received ? sinkCpuMicros / received : undefined,
     cpuMicrosPerKB: bodyBytes === undefined ? undefined : outcome.processCpuMicros / (bodyBytes / 1000),
     requests: api ? (stats?.requests ?? 0) : undefined,
     bytesSent: api ? (stats?.bytes ?? 0) : undefined,
@@ -233,7 +241,7 @@ const totalSeconds = (performance.now() - started) / 1000;
 
 const ratios = { mix: report.ratios(tables.mix), short: report.ratios(tables.short) };
 if (json) {
-  process.stdout.write(`${JSON.stringify({ machine, settings, totalSeconds, tables, ratios, targets: targetLines(tables) }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ machine, settings, totalSeconds, tables, ratios, targets: targetLines(tables, machine.cores) }, null, 2)}\n`);
 } else {
   const mixTitle = `${report.integer(RECORDS)} records, realistic mix (60 % short lines, 30 % structured bodies, 10 % 2 KB multibyte lines), 4 streams`;
   const stock = 'stock: BatchLogRecordProcessor defaults but maxQueueSize = records (no queue drops); ours: ConstraintAwareBatchProcessor defaults';
@@ -266,7 +274,7 @@ if (json) {
   if (wanted('recordSizes')) {
     sections.push(report.textTable('Scaling with record size (ours): one destination; µs/KB = CPU per 1,000 body bytes', report.recordSizeColumns, tables.recordSizes));
   }
-  const targets = targetLines(tables);
+  const targets = targetLines(tables, machine.cores);
   if (targets.length > 0) sections.push(['Targets (issue 10), from this run', ...targets.map((line) => `- ${line}`)].join('\n'));
   const notes = report.notes(tables);
   if (notes.length > 0) sections.push(['Notes', ...notes.map((line) => `- ${line}`)].join('\n'));

@@ -121,4 +121,5 @@ export interface ApiStats {
 export type SinkStats = Partial<Record<SinkApi, ApiStats>>;
 
 export type ToSink = { readonly type: 'reset' } | { readonly type: 'stats' };
-export type FromSink = { readonly type: 'ready'; readonly port: number } | { readonly type: 'stats'; readonly stats: SinkStats };
+/** `cpuMicros`: the sink process's CPU time (user + system) since the last reset. */
+export type FromSink = { readonly type: 'ready'; readonly port: number } | { readonly type: 'stats'; readonly stats: SinkStats; readonly cpuMicros: number };

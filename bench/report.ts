@@ -18,6 +18,8 @@ export interface Row {
   readonly emittedPerSecond?: number;
   readonly cpuMicrosPerRecord?: number;
   readonly appThreadCpuMicrosPerRecord?: number;
+  /** CPU the sink process spent per record it received (parsing, counting, answering): not the pipeline's. */
+  readonly sinkCpuMicrosPerRecord?: number;
   /** Sized workloads: CPU µs per 1,000 body bytes. */
   readonly cpuMicrosPerKB?: number;
   readonly requests?: number;
@@ -132,6 +134,7 @@ const lostColumn: Column<Row> = { header: 'lost', value: lost, always: true };
 const cpuColumns: Column<Row>[] = [
   { header: 'CPU µs/rec', value: (row) => fixed(row.cpuMicrosPerRecord) },
   { header: 'app thread µs/rec', value: (row) => fixed(row.appThreadCpuMicrosPerRecord) },
+  { header: 'sink µs/rec', value: (row) => fixed(row.sinkCpuMicrosPerRecord) },
 ];
 
 /** A failed row's timings are in the JSON but not shown next to the working rows; its losses are. */

@@ -8,6 +8,7 @@ const MEDIAN_KEYS = [
   'recordsPerSecond',
   'cpuMicrosPerRecord',
   'appThreadCpuMicrosPerRecord',
+  'sinkCpuMicrosPerRecord',
   'peakRssMiB',
   'rssBeforeRunMiB',
   'eventLoopDelayP99Ms',

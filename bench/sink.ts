@@ -129,9 +129,14 @@ server.listen(0, '127.0.0.1', () => {
   process.send?.(message);
 });
 
+let cpuAtReset = process.cpuUsage();
 process.on('message', (message: ToSink) => {
-  if (message.type === 'reset') stats = {};
-  const answer: FromSink = { type: 'stats', stats };
+  if (message.type === 'reset') {
+    stats = {};
+    cpuAtReset = process.cpuUsage();
+  }
+  const cpu = process.cpuUsage(cpuAtReset);
+  const answer: FromSink = { type: 'stats', stats, cpuMicros: cpu.user + cpu.system };
   process.send?.(answer);
 });
 // The orchestrator's IPC channel closing is the signal to stop.
