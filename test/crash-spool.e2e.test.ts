@@ -43,13 +43,16 @@ function storedMessages(): { message: string; ingestionTime: number }[] {
   return emulator.logStreams('/crash/app').flatMap((stream) => emulator.events('/crash/app', stream.logStreamName));
 }
 
+/** The first run's emit rate (records per second). */
+const EMIT_PER_SECOND = 10_000;
+
 describe.each(['main', 'worker'])('SIGKILL with a spool (thread %s)', (thread) => {
   test('a restart delivers everything emitted more than 1 s before the kill; duplicates only from requests in flight', async () => {
     // A slow, flaky service: records pile up in memory and in flight, as in an incident.
     emulator.faults.add({ kind: 'delay', operation: 'PutLogEvents', delayMillis: 300 });
     emulator.faults.add({ kind: 'unavailable', operation: 'PutLogEvents', probability: 0.3 });
     const progress: { emitted: number; at: number }[] = [];
-    const first = runApp({ RUN: 'a', EMIT_PER_SECOND: '10000', THREAD: thread }, (line) => {
+    const first = runApp({ RUN: 'a', EMIT_PER_SECOND: String(EMIT_PER_SECOND), THREAD: thread }, (line) => {
       const [, emitted, at] = line.split(' ');
       progress.push({ emitted: Number(emitted), at: Number(at) });
     });
@@ -82,8 +85,8 @@ describe.each(['main', 'worker'])('SIGKILL with a spool (thread %s)', (thread) =
     for (let n = 0; n < safe; n++) if (!seen.has(n)) missing.push(n);
     expect(missing.slice(0, 10), `${missing.length} of ${safe} missing`).toEqual([]);
     // Nothing that was not emitted: the app prints its count every 20 ms and this test polls every 20 ms, so it may
-    // have emitted (at 10 records per ms) up to the kill after the last count read, and a little past it.
-    const emittedBound = emittedInAll + Math.ceil(10 * (killedAt - progress.at(-1)!.at + 100));
+    // have emitted at its rate up to the kill after the last count read, and a little past it.
+    const emittedBound = emittedInAll + Math.ceil((EMIT_PER_SECOND / 1000) * (killedAt - progress.at(-1)!.at + 100));
     for (const n of seen.keys()) expect(n).toBeLessThan(emittedBound);
     // The restart had records to send that the service had not got before the kill.
     expect(metrics!.exported).toBeGreaterThan(0);
