@@ -1,5 +1,5 @@
-// One measurement, in a child process of its own (so that peak RSS is this pipeline's): generates the records,
-// builds the pipeline, emits the records through a LoggerProvider as an application would, and reports the
+// One measurement, in a child process of its own (so that peak RSS is this pipeline's): builds the pipeline,
+// makes and emits the records through a LoggerProvider as an application would, and reports the
 // timings to the orchestrator over IPC. Usage: node --conditions=@otel-cloud-logs/source bench/run.ts '<RunSpec>'
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -32,24 +32,35 @@ function processMicros(): number {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** As fast as the application can: `chunk` records per event-loop turn, yielding between chunks. */
-async function emitInChunks(records: readonly BenchRecord[], emit: (record: BenchRecord) => void, chunk: number): Promise<void> {
-  for (let start = 0; start < records.length; start += chunk) {
-    const end = Math.min(records.length, start + chunk);
-    for (let index = start; index < end; index++) emit(records[index]!);
+/** The workload's records in emit order, each made as it is taken (so `emit` gets fresh data, as from an app). */
+type RecordSource = Iterator<BenchRecord, void, undefined>;
+
+/** Emits the source's next record; false when it has none left. */
+function emitNext(records: RecordSource, emit: (record: BenchRecord) => void): boolean {
+  const next = records.next();
+  if (next.done) return false;
+  emit(next.value);
+  return true;
+}
+
+/** As fast as the application can: `count` records, `chunk` per event-loop turn, yielding between chunks. */
+async function emitInChunks(records: RecordSource, count: number, emit: (record: BenchRecord) => void, chunk: number): Promise<void> {
+  for (let start = 0; start < count; start += chunk) {
+    const end = Math.min(count, start + chunk);
+    for (let index = start; index < end; index++) emitNext(records, emit);
     await nextTurn();
   }
 }
 
-/** At a steady rate from a timer; a late tick catches up, as an app's backlog would. Returns the emission ms. */
-function emitPaced(records: readonly BenchRecord[], emit: (record: BenchRecord) => void, perSecond: number): Promise<number> {
+/** `count` records at a steady rate from a timer; a late tick catches up, as an app's backlog would. Returns the emission ms. */
+function emitPaced(records: RecordSource, count: number, emit: (record: BenchRecord) => void, perSecond: number): Promise<number> {
   const started = performance.now();
   let sent = 0;
   return new Promise((resolve) => {
     const timer = setInterval(() => {
-      const due = Math.min(records.length, Math.floor(((performance.now() - started) * perSecond) / 1000));
-      while (sent < due) emit(records[sent++]!);
-      if (sent < records.length) return;
+      const due = Math.min(count, Math.floor(((performance.now() - started) * perSecond) / 1000));
+      while (sent < due && emitNext(records, emit)) sent++;
+      if (sent < count) return;
       clearInterval(timer);
       resolve(performance.now() - started);
     }, PACED_TICK_MILLIS);
@@ -70,10 +81,11 @@ function exporterCounts(built: BuiltPipeline): ExporterCounts | undefined {
 }
 
 async function measure(spec: RunSpec): Promise<RunOutcome> {
+  const total = spec.workload.records;
   const records = generateRecords(spec.workload);
   let built: BuiltPipeline;
   try {
-    built = await buildPipeline(spec.pipeline, spec.origin, records.length);
+    built = await buildPipeline(spec.pipeline, spec.origin, total);
   } catch (error) {
     return { status: error instanceof NotApplicable ? 'n/a' : 'failed', error: error instanceof NotApplicable ? error.message : describe(error) };
   }
@@ -93,14 +105,13 @@ async function measure(spec: RunSpec): Promise<RunOutcome> {
 
   // Paced: the first half of the records warms the pipeline up at the same steady rate (the JIT compiles the hot
   // paths, buffers reach their working size), as in an application that has been running; the second half is measured.
-  let measured: readonly BenchRecord[] = records;
   let warmedUp = 0;
   if (spec.mode === 'paced') {
-    warmedUp = Math.floor(records.length / 2);
-    await emitPaced(records.slice(0, warmedUp), emit, spec.pacedRate);
+    warmedUp = Math.floor(total / 2);
+    await emitPaced(records, warmedUp, emit, spec.pacedRate);
     await provider.forceFlush();
-    measured = records.slice(warmedUp);
   }
+  const measured = total - warmedUp;
 
   const rssBeforeBytes = process.memoryUsage.rss();
   const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -110,10 +121,10 @@ async function measure(spec: RunSpec): Promise<RunOutcome> {
   delay.enable();
   let emitMs: number;
   if (spec.mode === 'paced') {
-    emitMs = await emitPaced(measured, emit, spec.pacedRate);
+    emitMs = await emitPaced(records, measured, emit, spec.pacedRate);
     delay.disable(); // paced: the delay while the app is emitting at the steady rate, not during shutdown
   } else {
-    await emitInChunks(records, emit, spec.chunk);
+    await emitInChunks(records, measured, emit, spec.chunk);
     emitMs = performance.now() - started;
   }
   await provider.shutdown();
@@ -123,7 +134,7 @@ async function measure(spec: RunSpec): Promise<RunOutcome> {
   const threadAfter = appThreadMicros();
   const measurement: RunMeasurement = {
     status: 'ok',
-    emitted: measured.length,
+    emitted: measured,
     warmedUp,
     startMs,
     wallMs,

@@ -1,5 +1,7 @@
 // The records every pipeline is sent: generated deterministically (seeded), all distinct (no body or attribute
-// object is shared between records, so no pipeline profits from a cache), identical in every child process.
+// object is shared between records, so no pipeline profits from a cache), identical in every child process. Each
+// is made right before it is emitted, as an application formats a log line: its strings are fresh, in the young
+// generation and in cache, not read cold from a list made in advance (which no application keeps).
 import type { WorkloadSpec } from './protocol.ts';
 import { mulberry32 } from '../test/support/prng.ts';
 
@@ -109,21 +111,21 @@ function asciiPool(bytes: number, random: () => number): string {
   return words.join(' ');
 }
 
-export function generateRecords(workload: WorkloadSpec): BenchRecord[] {
+/** The workload's records in emit order, each made when asked for. */
+export function* generateRecords(workload: WorkloadSpec): Generator<BenchRecord, void, undefined> {
   const random = mulberry32(0x0be7c4);
-  const records: BenchRecord[] = [];
   if (workload.kind === 'sized') {
     const pool = asciiPool(workload.recordBytes + 65_536, random);
     for (let i = 0; i < workload.records; i++) {
       const prefix = `#${i} `;
       const offset = (i * 131) % (pool.length - workload.recordBytes);
-      records.push({
+      yield {
         body: prefix + pool.slice(offset, offset + workload.recordBytes - prefix.length),
         ...severity(random),
         attributes: { log_group_value: LOG_GROUP_ID, log_stream_value: logStreamId(i % workload.destinations), 'http.route': '/api/upload' },
-      });
+      };
     }
-    return records;
+    return;
   }
   for (let i = 0; i < workload.records; i++) {
     const kind = workload.kind === 'short' ? 0 : i % 10; // 0-5 short, 6-8 structured, 9 multibyte
@@ -131,19 +133,11 @@ export function generateRecords(workload: WorkloadSpec): BenchRecord[] {
     const routing = { log_group_value: LOG_GROUP_ID, log_stream_value: stream };
     const level = severity(random);
     if (kind < 6) {
-      records.push({ body: shortLine(i, random), ...level, attributes: { ...routing, 'http.route': ROUTES[i % ROUTES.length]!, 'user.id': `u-${i % 5000}` } });
+      yield { body: shortLine(i, random), ...level, attributes: { ...routing, 'http.route': ROUTES[i % ROUTES.length]!, 'user.id': `u-${i % 5000}` } };
     } else if (kind < 9) {
-      records.push({ body: requestSummary(i, random), ...level, attributes: { ...routing, 'http.route': ROUTES[i % ROUTES.length]! } });
+      yield { body: requestSummary(i, random), ...level, attributes: { ...routing, 'http.route': ROUTES[i % ROUTES.length]! } };
     } else {
-      records.push({ body: multibyteLine(i, 2048), ...level, attributes: { ...routing, 'app.locale': 'ja-JP' } });
+      yield { body: multibyteLine(i, 2048), ...level, attributes: { ...routing, 'app.locale': 'ja-JP' } };
     }
   }
-  return records;
-}
-
-/** UTF-8 bytes of the bodies, as the application sees them (structured ones as JSON). */
-export function bodyBytes(records: readonly BenchRecord[]): number {
-  let total = 0;
-  for (const record of records) total += Buffer.byteLength(typeof record.body === 'string' ? record.body : JSON.stringify(record.body));
-  return total;
 }
