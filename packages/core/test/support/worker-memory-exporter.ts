@@ -1,5 +1,5 @@
 import { isMainThread } from 'node:worker_threads';
-import { workerRecipe, type ConstraintAwareExporterOptions, type ProviderLimits } from '@otel-cloud-logs/core';
+import { workerRecipe, type ConstraintAwareExporterOptions, type EncodedRecord, type InvalidEvent, type LogEntry, type ProviderLimits } from '@otel-cloud-logs/core';
 import { MemoryExporter } from './memory-exporter.ts';
 import { randomService, seeded } from './random-service.ts';
 
@@ -11,6 +11,8 @@ export interface WorkerMemoryExporterOptions extends Pick<ConstraintAwareExporte
   readonly exportName?: string;
   /** The twin ends its worker thread this long after it was built (a crash mid-flight). */
   readonly workerDiesAfterMillis?: number;
+  /** The twin blocks its worker thread this long on the first record it encodes (a worker that lags behind). */
+  readonly workerStallsMillis?: number;
 }
 
 /** A MemoryExporter whose twin can be built in a worker thread from plain options (`thread: 'worker'` tests). */
@@ -21,5 +23,18 @@ export class WorkerMemoryExporter extends MemoryExporter {
     if (options.serviceSeed !== undefined) randomService(this, seeded(options.serviceSeed));
     this.workerRecipe = workerRecipe(import.meta.url, options.exportName ?? 'WorkerMemoryExporter', options);
     if (!isMainThread && options.workerDiesAfterMillis !== undefined) setTimeout(() => process.exit(3), options.workerDiesAfterMillis);
+    if (!isMainThread) this.stallMillis = options.workerStallsMillis ?? 0;
+  }
+
+  private stallMillis = 0;
+
+  override encode(entry: LogEntry, out: EncodedRecord): InvalidEvent | undefined {
+    if (this.stallMillis > 0) {
+      // Busy, not asleep: the thread takes in no message meanwhile.
+      const until = performance.now() + this.stallMillis;
+      this.stallMillis = 0;
+      while (performance.now() < until);
+    }
+    return super.encode(entry, out);
   }
 }
