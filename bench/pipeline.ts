@@ -247,7 +247,7 @@ if (json) {
   const stock = 'stock: BatchLogRecordProcessor defaults but maxQueueSize = records (no queue drops); ours: ConstraintAwareBatchProcessor defaults';
   const sections: string[] = [
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ${runs.length} runs in ${totalSeconds.toFixed(0)} s`,
-    `every pipeline gets the same generated records, emitted ${CHUNK} per event-loop turn (setImmediate between turns), each pipeline in its own process,\n` +
+    `every pipeline gets the same generated records, each made as it is emitted, ${CHUNK} per event-loop turn (setImmediate between turns), each pipeline in its own process,\n` +
       `to a loopback sink in another process that parses every request; records/s = records / (first emit → provider.shutdown() resolved), after the pipeline answered one flush\n(start ms: a worker thread's start-up); ${stock}`,
     'requests: data requests the sink counted (CreateLogStream and the like not included); MiB sent: their bodies as they went over the wire, i.e. compressed where the\n' +
       'exporter gzips (only the OTLP endpoint row by default), headers not counted; CPU µs/rec: the whole process, compression on the thread pool included',
