@@ -66,6 +66,8 @@ export interface RunSpec {
   readonly chunk: number;
   /** Records per second (paced mode). */
   readonly pacedRate: number;
+  /** The first this many of `workload.records` are emitted and flushed before the clock starts (a warm-up). */
+  readonly warmUp: number;
 }
 
 export interface ExporterCounts {
@@ -80,7 +82,7 @@ export interface ExporterCounts {
 export interface RunMeasurement {
   readonly status: 'ok';
   readonly emitted: number;
-  /** Records emitted before the measured phase (paced: a warm-up at the same rate); delivered too. */
+  /** Records emitted (and delivered) before the measured phase: the warm-up. */
   readonly warmedUp: number;
   /** Building the pipeline until it answers a first flush (a worker thread's start-up), before the clock starts. */
   readonly startMs: number;
@@ -99,13 +101,20 @@ export interface RunMeasurement {
   readonly eventLoopDelayMaxMs: number;
   /** Samples of the delay histogram (about one per loop turn, at most one per ms): few means long turns. */
   readonly eventLoopDelaySamples: number;
-  /** Our exporters' self-metrics after shutdown. */
+  /** Our exporters' self-metrics after shutdown: exported and requests of the measured phase, drops of the whole run. */
   readonly exporter: ExporterCounts | undefined;
 }
 
 export type RunOutcome =
   | RunMeasurement
   | { readonly status: 'failed' | 'n/a'; readonly error: string };
+
+/**
+ * Between the warm-up and the measured phase the child says `warmed-up` and waits for `measure`: meanwhile the
+ * orchestrator reads and resets the sink, so that requests, fill and the sink's CPU are the measured phase's.
+ */
+export type FromRun = RunOutcome | { readonly status: 'warmed-up' };
+export type ToRun = { readonly type: 'measure' };
 
 export interface ApiStats {
   requests: number;

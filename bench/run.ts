@@ -6,7 +6,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildPipeline, NotApplicable, type BuiltPipeline } from './pipelines.ts';
-import type { ExporterCounts, RunMeasurement, RunOutcome, RunSpec } from './protocol.ts';
+import type { ExporterCounts, FromRun, RunMeasurement, RunOutcome, RunSpec, ToRun } from './protocol.ts';
 import { generateRecords, type BenchRecord } from './workloads.ts';
 
 /** Paced mode: one timer tick every 10 ms (500 records per tick at 50,000 records/s). */
@@ -67,6 +67,22 @@ function emitPaced(records: RecordSource, count: number, emit: (record: BenchRec
   });
 }
 
+/** Tells the orchestrator the warm-up was delivered, and waits until it has read and reset the sink. */
+function measuredPhaseAllowed(): Promise<void> {
+  if (!process.send) return Promise.resolve();
+  const warmedUp: FromRun = { status: 'warmed-up' };
+  return new Promise((resolve) => {
+    process.once('message', (_message: ToRun) => resolve());
+    process.send!(warmedUp);
+  });
+}
+
+/** The measured phase's requests (the warm-up's taken off); drops and rejections over the whole run. */
+function measuredPhase(end: ExporterCounts | undefined, warmUp: ExporterCounts | undefined): ExporterCounts | undefined {
+  if (!end || !warmUp) return end;
+  return { ...end, exported: end.exported - warmUp.exported, requests: end.requests - warmUp.requests, requestBytes: end.requestBytes - warmUp.requestBytes };
+}
+
 function exporterCounts(built: BuiltPipeline): ExporterCounts | undefined {
   if (!built.exporter) return undefined;
   const snapshot = built.exporter.metrics.snapshot();
@@ -103,14 +119,17 @@ async function measure(spec: RunSpec): Promise<RunOutcome> {
   await provider.forceFlush();
   const startMs = performance.now() - startBegan;
 
-  // Paced: the first half of the records warms the pipeline up at the same steady rate (the JIT compiles the hot
-  // paths, buffers reach their working size), as in an application that has been running; the second half is measured.
-  let warmedUp = 0;
-  if (spec.mode === 'paced') {
-    warmedUp = Math.floor(total / 2);
-    await emitPaced(records, warmedUp, emit, spec.pacedRate);
+  // The first records warm the pipeline up, untimed and delivered (the JIT compiles the hot paths of the SDK, the
+  // exporter and, with a worker, both threads; buffers reach their working size), as in an application that has
+  // been running for a while; the rest are measured.
+  const warmedUp = spec.warmUp;
+  if (warmedUp > 0) {
+    if (spec.mode === 'paced') await emitPaced(records, warmedUp, emit, spec.pacedRate);
+    else await emitInChunks(records, warmedUp, emit, spec.chunk);
     await provider.forceFlush();
+    await measuredPhaseAllowed();
   }
+  const countsAfterWarmUp = exporterCounts(built);
   const measured = total - warmedUp;
 
   const rssBeforeBytes = process.memoryUsage.rss();
@@ -146,7 +165,7 @@ async function measure(spec: RunSpec): Promise<RunOutcome> {
     eventLoopDelayP99Ms: delay.count > 0 ? delay.percentile(99) / 1e6 : 0,
     eventLoopDelayMaxMs: delay.count > 0 ? delay.max / 1e6 : 0,
     eventLoopDelaySamples: delay.count,
-    exporter: exporterCounts(built),
+    exporter: measuredPhase(exporterCounts(built), countsAfterWarmUp),
   };
   return measurement;
 }
