@@ -96,6 +96,30 @@ describe('spool block format', () => {
     bytes[bytes.length - 1] ^= 0xff;
     expect(readBlock(bytes, 0, bytes.length)).toMatchObject({ status: 'corrupt', next: bytes.length });
   });
+
+  test('a block checksummed in steps as it fills (growing past its buffer, multibyte fragments) reads back whole; the buffer starts over after clear', () => {
+    const out = new EntryBuffer(1024);
+    const fragments: string[] = [];
+    // ~600 KB: many 64 KiB checksum steps, entries that straddle them and buffer growth on the way.
+    for (let i = 0; i < 1_500; i++) fragments.push(`{"message":"${i} ${'注文 📦 '.repeat(i % 40)}${'x'.repeat(i % 300)}"}`);
+    for (const [index, fragment] of fragments.entries()) appendRecord(out, 1, index, 1, fragment.length, fragment, Buffer.byteLength(fragment));
+    const bytes = Buffer.from(out.sealBlock());
+    const block = readBlock(bytes, 0, bytes.length);
+    expect(block.status).toBe('block');
+    const read: string[] = [];
+    for (let at = BLOCK_HEADER_BYTES; at < bytes.length; ) {
+      const { entry, next } = readEntry(bytes, at, bytes.length);
+      if (entry.type === 2) read.push(entry.fragment.toString('utf8'));
+      at = next;
+    }
+    expect(read).toEqual(fragments);
+    // The next block's checksum covers only its own entries.
+    out.clear();
+    appendRecord(out, 1, 0, 1, 5, 'again', 5);
+    const next = Buffer.from(out.sealBlock());
+    expect(readBlock(next, 0, next.length).status).toBe('block');
+    expect(next.length).toBeLessThan(100);
+  });
 });
 
 describe('ConstraintAwareBatchProcessor with a spool', () => {
