@@ -32,12 +32,13 @@ export interface Row {
   readonly eventLoopDelayP99Ms?: number;
   readonly eventLoopDelayMaxMs?: number;
   readonly eventLoopDelaySamples?: number;
+  /** Records the sink counted in the measured phase (after the warm-up). */
   readonly recordsReceived?: number;
-  /** Emitted minus what the sink counted in the requests it parsed. */
+  /** Emitted minus what the sink counted in the requests it parsed, warm-up included. */
   readonly recordsLost?: number;
   readonly exporter?: ExporterCounts;
   readonly sinkParseErrors?: number;
-  /** Requests to anything but the data API (e.g. CloudWatch CreateLogStream). */
+  /** Requests to anything but the data API (e.g. CloudWatch CreateLogStream) in the measured phase. */
   readonly sinkOtherRequests?: number;
   /** Throughput tables: the rounds merged into this row (its timings are their medians) and their records/s. */
   readonly rounds?: number;
