@@ -22,6 +22,10 @@ export const BLOCK_HEADER_BYTES = 8;
 const ENTRY_HEADER_BYTES = 4;
 /** Appended bytes checksummed at a time (~15 µs of CRC-32 each). */
 const CHECKSUM_STEP_BYTES = 64 * 1024;
+/** A block buffer larger than this shrinks back to SHRUNK_BYTES after this many small blocks in a row. */
+const SHRINK_ABOVE_BYTES = 4 * 1024 * 1024;
+const SMALL_BLOCKS_BEFORE_SHRINKING = 8;
+const SHRUNK_BYTES = 1024 * 1024;
 export const FRAME_ENTRY = 1;
 export const RECORD_ENTRY = 2;
 export const ACK_ENTRY = 3;
@@ -53,6 +57,8 @@ export class EntryBuffer {
   /** CRC-32 of the entries' bytes up to `checkedUpTo`. */
   private checksum = 0;
   private checkedUpTo = BLOCK_HEADER_BYTES;
+  /** Blocks in a row that used less than a quarter of a buffer larger than SHRINK_ABOVE_BYTES. */
+  private smallBlocks = 0;
 
   constructor(capacity = 64 * 1024) {
     this.bytes = Buffer.allocUnsafeSlow(Math.max(capacity, BLOCK_HEADER_BYTES));
@@ -91,12 +97,21 @@ export class EntryBuffer {
     this.checkedUpTo = this.length;
   }
 
-  /** Empties the buffer; a buffer grown by one burst shrinks back. */
+  /**
+   * Empties the buffer. One grown by a burst shrinks back once blocks have stayed small for a while; one that
+   * blocks keep filling stays as it is: shrunk after a block and grown again by doubling in the next, it made
+   * megabytes of garbage buffers per commit, whose external memory V8 answers with full garbage collections.
+   */
   clear(): void {
+    const used = this.length;
     this.length = BLOCK_HEADER_BYTES;
     this.checksum = 0;
     this.checkedUpTo = BLOCK_HEADER_BYTES;
-    if (this.bytes.length > 4 * 1024 * 1024) this.bytes = Buffer.allocUnsafeSlow(1024 * 1024);
+    if (this.bytes.length <= SHRINK_ABOVE_BYTES || used >= this.bytes.length / 4) this.smallBlocks = 0;
+    else if (++this.smallBlocks >= SMALL_BLOCKS_BEFORE_SHRINKING) {
+      this.bytes = Buffer.allocUnsafeSlow(SHRUNK_BYTES);
+      this.smallBlocks = 0;
+    }
   }
 }
 
