@@ -3,34 +3,34 @@
  * `ScopeLogs.log_records` entry, and the resource and scope fields of its request's frame.
  */
 import { ROUTING_KEYS, type LogEntry } from '@otel-cloud-logs/core';
-import { FIELD1_LEN, FIELD2_LEN, delimited, encoder } from './otlp-proto.ts';
+import { FIELD1_LEN, FIELD2_LEN, encoder } from './otlp-proto.ts';
 import { FLAT } from './otlp-values.ts';
 
+/** A record written by `writeRecord`: its bytes are the first `length` of `buffer`. */
+export interface WrittenRecord {
+  /** The buffer given, or a larger one that replaced it. */
+  readonly buffer: Buffer;
+  readonly length: number;
+  /** Bytes of `"timeUnixNano":…}`: the record's part of its flattened event, without resource and scope. */
+  readonly flatBytes: number;
+}
+
+/** Reused: writing a record allocates nothing but a larger buffer when one is too small. */
+const written: { buffer: Buffer; length: number; flatBytes: number } = { buffer: Buffer.alloc(0), length: 0, flatBytes: 0 };
+
 /**
- * Measures a record: returns its protobuf message length; `measuredFlatBytes()` then gives its part of the
- * flattened event. `writeMeasuredRecord` must follow before anything else is measured.
+ * Writes `entry` as its `0x12 length LogRecord` entry from the start of `buffer` (replaced by a larger one when
+ * too small). The answer is reused by the next call.
  */
-export function measureRecord(entry: LogEntry): number {
-  encoder.reset();
-  return encoder.measureRecord(entry);
-}
-
-/** Bytes of `"timeUnixNano":…}` of the record measured last: its part of its event, without resource and scope. */
-export function measuredFlatBytes(): number {
-  return encoder.flat;
-}
-
-/** Bytes of the `ScopeLogs.log_records` entry of a record of `messageBytes`. */
-export function recordFieldBytes(messageBytes: number): number {
-  return delimited(messageBytes);
-}
-
-/** Writes the record measured last as its `0x12 length LogRecord` entry at the start of `buffer`; returns its end. */
-export function writeMeasuredRecord(entry: LogEntry, messageBytes: number, buffer: Buffer): number {
-  encoder.begin(buffer, 0);
-  encoder.lengthPrefix(FIELD2_LEN, messageBytes);
-  encoder.writeRecord(entry);
-  return encoder.position;
+export function writeRecord(entry: LogEntry, buffer: Buffer): WrittenRecord {
+  encoder.begin(buffer);
+  const lengthAt = encoder.open(FIELD2_LEN);
+  encoder.record(entry);
+  encoder.close(lengthAt);
+  written.buffer = encoder.output;
+  written.length = encoder.position;
+  written.flatBytes = encoder.flat;
+  return written;
 }
 
 /** A resource or scope message as a field (`0x0A length message`), with the flattened JSON bytes of its content. */
@@ -39,38 +39,34 @@ export interface EncodedPart {
   readonly flatBytes: number;
 }
 
+/** Resources and scopes are encoded once per frame: here, then copied out at their size. */
+let partScratch: Buffer = Buffer.allocUnsafeSlow(1024);
+
+function part(write: () => void, extraFlatBytes = 0): EncodedPart {
+  encoder.begin(partScratch);
+  const lengthAt = encoder.open(FIELD1_LEN);
+  write();
+  encoder.close(lengthAt);
+  partScratch = encoder.output;
+  return { field: Buffer.from(partScratch.subarray(0, encoder.position)), flatBytes: encoder.flat + extraFlatBytes };
+}
+
 /** `Resource` (the routing attributes left out) as `ResourceLogs.resource`; flat: the attribute object `{…}`. */
 export function encodeResource(resource: Readonly<Record<string, unknown>>): EncodedPart {
-  encoder.reset();
-  const length = encoder.measureKeyValues(resource, ROUTING_KEYS, 0);
-  const flatBytes = encoder.flat;
-  const field = Buffer.alloc(delimited(length));
-  encoder.begin(field, 0);
-  encoder.lengthPrefix(FIELD1_LEN, length);
-  encoder.writeKeyValues(FIELD1_LEN, resource, ROUTING_KEYS, 0);
-  return { field, flatBytes };
+  return part(() => encoder.keyValues(FIELD1_LEN, resource, ROUTING_KEYS, 0));
 }
 
 /** `InstrumentationScope` as `ScopeLogs.scope`; flat: `"name":…,"version":…` (the fields that are set). */
 export function encodeScope(scope: { readonly name: string; readonly version?: string }): EncodedPart {
-  encoder.reset();
-  let length = 0;
-  let fields = 0;
-  if (scope.name) {
-    length += encoder.measureField(scope.name);
-    encoder.flat += FLAT.scopeName.length;
-    fields++;
-  }
-  if (scope.version) {
-    length += encoder.measureField(scope.version);
-    encoder.flat += FLAT.scopeVersion.length;
-    fields++;
-  }
-  const flatBytes = encoder.flat + Math.max(0, fields - 1);
-  const field = Buffer.alloc(delimited(length));
-  encoder.begin(field, 0);
-  encoder.lengthPrefix(FIELD1_LEN, length);
-  if (scope.name) encoder.writeField(FIELD1_LEN, scope.name);
-  if (scope.version) encoder.writeField(FIELD2_LEN, scope.version);
-  return { field, flatBytes };
+  const fields = (scope.name ? 1 : 0) + (scope.version ? 1 : 0);
+  return part(() => {
+    if (scope.name) {
+      encoder.flat += FLAT.scopeName.length;
+      encoder.string(FIELD1_LEN, scope.name);
+    }
+    if (scope.version) {
+      encoder.flat += FLAT.scopeVersion.length;
+      encoder.string(FIELD2_LEN, scope.version);
+    }
+  }, Math.max(0, fields - 1));
 }

@@ -16,27 +16,35 @@ import {
 } from '@otel-cloud-logs/core';
 import { resourceScopeOf, type OtlpEncoding, type ResourceScope } from './otlp-frame.ts';
 import { logRecordJson } from './otlp-json.ts';
-import { measureRecord, measuredFlatBytes, recordFieldBytes, writeMeasuredRecord } from './otlp-parts.ts';
+import { writeRecord } from './otlp-parts.ts';
 
 /** Each resource with its scope may take this much (16 KB in the endpoint's table, read as 16,000 bytes: the stricter reading). */
 export const MAX_RESOURCE_SCOPE_BYTES = 16_000;
 
 /** The size the service counts for `entry` (without the 26 bytes it adds per record). */
 export function otlpRecordSize(entry: LogEntry): number {
-  // The resource first: encoding it the first time uses the encoder the record is then measured with.
+  // The resource first: encoding it the first time uses the encoder the record is then written with.
   const group = resourceScopeOf(entry);
-  measureRecord(entry);
-  return group.flatBytes + measuredFlatBytes();
+  const record = writeRecord(entry, sizeScratch);
+  sizeScratch = record.buffer;
+  return group.flatBytes + record.flatBytes;
 }
 
+/** Where records are written only to learn their size (JSON encoding, truncation). */
+let sizeScratch: Buffer = Buffer.allocUnsafeSlow(1024);
+
 function write(entry: LogEntry, encoding: OtlpEncoding, group: ResourceScope, out: EncodedRecord): void {
-  const messageBytes = measureRecord(entry);
-  const flatBytes = measuredFlatBytes();
+  let flatBytes: number;
   if (encoding === 'protobuf') {
-    const length = recordFieldBytes(messageBytes);
-    writeMeasuredRecord(entry, messageBytes, binaryFragmentBuffer(out, length));
-    setBinaryFragment(out, length);
+    // Sized like the last record: a buffer that a huge record grew is not kept for ordinary ones.
+    const record = writeRecord(entry, binaryFragmentBuffer(out, out.fragmentBytes));
+    out.bytes = record.buffer;
+    setBinaryFragment(out, record.length);
+    flatBytes = record.flatBytes;
   } else {
+    const record = writeRecord(entry, sizeScratch);
+    sizeScratch = record.buffer;
+    flatBytes = record.flatBytes;
     setFragment(out, logRecordJson(entry));
   }
   out.size = group.flatBytes + flatBytes;

@@ -99,6 +99,30 @@ describe('CloudWatchLogsOtlpExporter: the size it counts is what the service sto
     expect(stored.join('\n')).not.toMatch(/log_group_value|log_stream_value/);
   });
 
+  test('protobuf: lengths around every varint boundary (one byte kept per length, the message moved up when it needs more) arrive intact', async () => {
+    const exporter = exporterFor({ encoding: 'protobuf' });
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const bodies: unknown[] = [
+      ...[...range(60, 70), ...range(118, 132), ...range(16_370, 16_390)].map((n) => 'x'.repeat(n)),
+      // Short strings (≤ 64 units) of 2- and 3-byte characters: up to 192 bytes, written natively after an ASCII start.
+      ...range(40, 66).map((n) => `a${'é'.repeat(n - 1)}`),
+      ...range(40, 66).map((n) => '日'.repeat(n)),
+      // Nested messages (the kvlist, its key-value, the body) crossing 128 and 16,384 bytes together.
+      ...range(105, 130).map((n) => ({ k: 'v'.repeat(n), list: ['é'.repeat(n % 7)] })),
+      ...range(16_360, 16_380).map((n) => ({ deep: { deeper: ['y'.repeat(n)] } })),
+    ];
+    const entries = bodies.map((body, id) => entry(body, { attributes: { id } }));
+    expect(await exporter.exportEntries(entries)).toBe(0);
+    const stored = emulator.events(GROUP, STREAM).map((event) => event.message);
+    expect(stored).toHaveLength(entries.length);
+    for (const message of stored) {
+      const event = JSON.parse(message) as { attributes: { id: number }; body: unknown };
+      const id = event.attributes.id;
+      expect(event.body, `record ${id}`).toEqual(bodies[id]);
+      expect(Buffer.byteLength(message), `record ${id}`).toBe(otlpRecordSize(entries[id]!));
+    }
+  });
+
   test.each(['protobuf', 'json'] as const)('%s: records filling exactly 1,048,576 bytes (with 26 each) travel in one request the endpoint accepts; one byte more makes two', async (encoding) => {
     const exporter = exporterFor({ encoding });
     const base = otlpRecordSize(entry(''));
