@@ -76,13 +76,19 @@ async function startSink() {
   const next = () => new Promise<FromSink>((resolve) => (waiting = resolve));
   const ready = await next();
   if (ready.type !== 'ready') throw new Error('the sink did not start');
+  // One question at a time: answers carry no id, so a second ask waits for the first one's answer.
+  let asked: Promise<unknown> = Promise.resolve();
   return {
     origin: `http://127.0.0.1:${ready.port}`,
-    async ask(message: ToSink): Promise<SinkAnswer> {
-      const answer = next();
-      child.send(message);
-      const stats = await answer;
-      return stats.type === 'stats' ? { stats: stats.stats, cpuMicros: stats.cpuMicros } : { stats: {}, cpuMicros: 0 };
+    ask(message: ToSink): Promise<SinkAnswer> {
+      const answered = asked.then(async () => {
+        const answer = next();
+        child.send(message);
+        const stats = await answer;
+        return stats.type === 'stats' ? { stats: stats.stats, cpuMicros: stats.cpuMicros } : { stats: {}, cpuMicros: 0 };
+      });
+      asked = answered;
+      return answered;
     },
     stop: () => {
       stopping = true;
@@ -104,7 +110,11 @@ function runChild(spec: RunSpec, betweenPhases: () => Promise<unknown>): Promise
   let outcome: RunOutcome | undefined;
   child.on('message', (message: FromRun) => {
     if (message.status !== 'warmed-up') outcome = message;
-    else void betweenPhases().then(() => child.connected && child.send({ type: 'measure' } satisfies ToRun));
+    else
+      betweenPhases().then(
+        () => child.connected && child.send({ type: 'measure' } satisfies ToRun),
+        () => child.kill('SIGKILL'), // its row then fails: no result
+      );
   });
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -243,8 +253,7 @@ for (const [index, run] of runs.entries()) {
   await sink.ask({ type: 'reset' });
   let warmUp: SinkAnswer = { stats: {}, cpuMicros: 0 };
   const { outcome, output } = await runChild(run.spec, async () => {
-    warmUp = await sink.ask({ type: 'stats' });
-    await sink.ask({ type: 'reset' });
+    warmUp = await sink.ask({ type: 'take' });
   });
   const row = toRow(run.spec, outcome, await sink.ask({ type: 'stats' }), warmUp, output);
   for (const table of run.tables) tables[table].push(row);

@@ -111,7 +111,8 @@ export type RunOutcome =
 
 /**
  * Between the warm-up and the measured phase the child says `warmed-up` and waits for `measure`: meanwhile the
- * orchestrator reads and resets the sink, so that requests, fill and the sink's CPU are the measured phase's.
+ * orchestrator takes the sink's stats (read and reset in one step), so that requests, fill and the sink's CPU are
+ * the measured phase's.
  */
 export type FromRun = RunOutcome | { readonly status: 'warmed-up' };
 export type ToRun = { readonly type: 'measure' };
@@ -129,6 +130,6 @@ export interface ApiStats {
 
 export type SinkStats = Partial<Record<SinkApi, ApiStats>>;
 
-export type ToSink = { readonly type: 'reset' } | { readonly type: 'stats' };
+export type ToSink = { readonly type: 'reset' } | { readonly type: 'stats' } | { readonly type: 'take' };
 /** `cpuMicros`: the sink process's CPU time (user + system) since the last reset. */
 export type FromSink = { readonly type: 'ready'; readonly port: number } | { readonly type: 'stats'; readonly stats: SinkStats; readonly cpuMicros: number };

@@ -130,14 +130,18 @@ server.listen(0, '127.0.0.1', () => {
 });
 
 let cpuAtReset = process.cpuUsage();
+/** 'reset': start over, then answer (zeros); 'stats': answer; 'take': answer, then start over (no request falls between). */
 process.on('message', (message: ToSink) => {
-  if (message.type === 'reset') {
-    stats = {};
-    cpuAtReset = process.cpuUsage();
-  }
+  if (message.type === 'reset') reset();
   const cpu = process.cpuUsage(cpuAtReset);
   const answer: FromSink = { type: 'stats', stats, cpuMicros: cpu.user + cpu.system };
   process.send?.(answer);
+  if (message.type === 'take') reset();
 });
+
+function reset(): void {
+  stats = {};
+  cpuAtReset = process.cpuUsage();
+}
 // The orchestrator's IPC channel closing is the signal to stop.
 process.on('disconnect', () => process.exit(0));

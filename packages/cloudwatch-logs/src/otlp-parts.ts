@@ -47,8 +47,11 @@ function part(write: () => void, extraFlatBytes = 0): EncodedPart {
   const lengthAt = encoder.open(FIELD1_LEN);
   write();
   encoder.close(lengthAt);
-  partScratch = encoder.output;
-  return { field: Buffer.from(partScratch.subarray(0, encoder.position)), flatBytes: encoder.flat + extraFlatBytes };
+  const output = encoder.output;
+  const encoded = { field: Buffer.from(output.subarray(0, encoder.position)), flatBytes: encoder.flat + extraFlatBytes };
+  // A huge resource (refused afterwards) must not keep a huge scratch alive.
+  if (output.length <= 1024 * 1024) partScratch = output;
+  return encoded;
 }
 
 /** `Resource` (the routing attributes left out) as `ResourceLogs.resource`; flat: the attribute object `{…}`. */

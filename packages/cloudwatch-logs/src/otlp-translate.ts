@@ -21,17 +21,25 @@ import { writeRecord } from './otlp-parts.ts';
 /** Each resource with its scope may take this much (16 KB in the endpoint's table, read as 16,000 bytes: the stricter reading). */
 export const MAX_RESOURCE_SCOPE_BYTES = 16_000;
 
+/** Scratch buffers grown past this by one record are not kept for the next. */
+const MAX_KEPT_SCRATCH_BYTES = 8 * 1024 * 1024;
+
 /** The size the service counts for `entry` (without the 26 bytes it adds per record). */
 export function otlpRecordSize(entry: LogEntry): number {
   // The resource first: encoding it the first time uses the encoder the record is then written with.
   const group = resourceScopeOf(entry);
-  const record = writeRecord(entry, sizeScratch);
-  sizeScratch = record.buffer;
-  return group.flatBytes + record.flatBytes;
+  return group.flatBytes + flatBytesOf(entry);
 }
 
 /** Where records are written only to learn their size (JSON encoding, truncation). */
 let sizeScratch: Buffer = Buffer.allocUnsafeSlow(1024);
+
+function flatBytesOf(entry: LogEntry): number {
+  const record = writeRecord(entry, sizeScratch);
+  // One huge record must not keep a huge scratch alive.
+  sizeScratch = record.buffer.length <= MAX_KEPT_SCRATCH_BYTES ? record.buffer : sizeScratch;
+  return record.flatBytes;
+}
 
 function write(entry: LogEntry, encoding: OtlpEncoding, group: ResourceScope, out: EncodedRecord): void {
   let flatBytes: number;
@@ -42,9 +50,7 @@ function write(entry: LogEntry, encoding: OtlpEncoding, group: ResourceScope, ou
     setBinaryFragment(out, record.length);
     flatBytes = record.flatBytes;
   } else {
-    const record = writeRecord(entry, sizeScratch);
-    sizeScratch = record.buffer;
-    flatBytes = record.flatBytes;
+    flatBytes = flatBytesOf(entry);
     setFragment(out, logRecordJson(entry));
   }
   out.size = group.flatBytes + flatBytes;

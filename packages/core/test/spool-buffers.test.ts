@@ -82,4 +82,25 @@ describe('spool block buffers', () => {
     expect(fragmentsIn(join(directory, 'segment-2'))).toEqual(['later']);
     expect(fragmentsIn(join(directory, 'segment-1'))).toHaveLength(total);
   });
+
+  test('a writer closed twice at once hands its buffers back once: the next writer loses nothing appended while it writes', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'spool-buffers-'));
+    directories.push(directory);
+    const first = SegmentWriter.create(1, join(directory, 'segment-1'), false);
+    appendRecord(first.buffer, 1, 0, 1, 5, 'first', 5);
+    await Promise.all([first.close(), first.close()]);
+    await first.close();
+
+    for (const segment of [2, 3]) {
+      const writer = SegmentWriter.create(segment, join(directory, `segment-${segment}`), false);
+      appendRecord(writer.buffer, 1, 0, 1, 6, 'before', 6);
+      const writing = writer.commit();
+      await new Promise((resolve) => setImmediate(resolve)); // the block is sealed and its write under way
+      // Appended while the first block is being written: into the other buffer, written by the next commit.
+      appendRecord(writer.buffer, 1, 1, 1, 6, 'during', 6);
+      await writing;
+      await writer.close();
+      expect(fragmentsIn(join(directory, `segment-${segment}`))).toEqual(['before', 'during']);
+    }
+  });
 });

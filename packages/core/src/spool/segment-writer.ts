@@ -25,7 +25,8 @@ function takeBuffer(): EntryBuffer {
 
 function giveBack(buffer: EntryBuffer): void {
   if (buffer.size !== 0 || buffer.bytes.length > MAX_SPARE_BUFFER_BYTES || spareBuffers.length >= MAX_SPARE_BUFFERS) return;
-  spareBuffers.push(buffer);
+  // Never twice: two writers sharing a buffer would write each other's entries and clear them.
+  if (!spareBuffers.includes(buffer)) spareBuffers.push(buffer);
 }
 
 /**
@@ -49,6 +50,7 @@ export class SegmentWriter {
   private writingBytes = 0;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  private closing: Promise<void> | undefined;
   /** The first write error: the spool then stops being durable (reported once by the spool). */
   error: Error | undefined;
 
@@ -92,15 +94,20 @@ export class SegmentWriter {
     return bytesRead;
   }
 
-  /** Commits what is left and closes the file; its block buffers go to later writers. */
-  async close(): Promise<void> {
-    if (this.closed) return this.chain;
+  /** Commits what is left and closes the file; its block buffers go to later writers. Once, however often called. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     await this.commit();
     this.closed = true;
     giveBack(this.pending);
     giveBack(this.spare);
     // Nothing is appended to a closed writer; these only keep `bytes` and `buffer` answering.
-    this.pending = this.spare = new EntryBuffer(BLOCK_HEADER_BYTES);
+    this.pending = new EntryBuffer(BLOCK_HEADER_BYTES);
+    this.spare = new EntryBuffer(BLOCK_HEADER_BYTES);
     await closeAsync(this.fd).catch(() => undefined);
   }
 
