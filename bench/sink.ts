@@ -1,10 +1,14 @@
 // The loopback sink: one HTTP server that plays CloudWatch Logs (PutLogEvents, and its OTLP endpoint: /v1/logs
 // with the x-aws-log-group / x-aws-log-stream headers), Huawei LTS (high-accuracy report), SCP ServiceWatch
-// (CreateCustomLogEvents) and an OTLP/HTTP receiver (json and protobuf). It parses
-// every request and counts the records in it, and answers the success body each client expects. It runs in its
-// own process so that its CPU is not billed to the pipeline; the orchestrator resets and reads it over IPC.
+// (CreateCustomLogEvents) and an OTLP/HTTP receiver (json and protobuf). It checks
+// every request (JSON against its grammar, protobuf field by field), counts the records in it, and answers the
+// success body each client expects; a request it cannot read is answered 400 and its records count as lost. It
+// runs in its own process so that its CPU is not billed to the pipeline; the orchestrator resets and reads it over
+// IPC. It scans rather than builds objects (see json-scan.ts) because it shares the machine's cores with the
+// pipeline being measured.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { cloudWatchEvents, countOtlpJsonLogRecords, countTopLevelItems } from './json-scan.ts';
 import { countOtlpProtoLogRecords } from './protobuf.ts';
 import type { ApiStats, FromSink, SinkApi, SinkStats, ToSink } from './protocol.ts';
 
@@ -13,16 +17,6 @@ let stats: SinkStats = {};
 const LTS_REPORT = /^\/v2\/[^/]+\/lts\/groups\/[^/]+\/streams\/[^/]+\/tenant\/contents\/high-accuracy$/;
 const SERVICEWATCH_EVENTS = '/v1/log-groups/log-streams/log-events';
 const CLOUDWATCH_EVENT_OVERHEAD = 26;
-
-interface OtlpJsonRequest {
-  resourceLogs?: { scopeLogs?: { logRecords?: unknown[] }[] }[];
-}
-
-function countOtlpJson(parsed: OtlpJsonRequest): number {
-  let records = 0;
-  for (const resourceLogs of parsed.resourceLogs ?? []) for (const scopeLogs of resourceLogs.scopeLogs ?? []) records += scopeLogs.logRecords?.length ?? 0;
-  return records;
-}
 
 interface Answer {
   readonly status: number;
@@ -56,21 +50,20 @@ function isProtobuf(request: IncomingMessage): boolean {
 function receive(api: SinkApi, request: IncomingMessage, body: Buffer, stats: ApiStats): Answer {
   switch (api) {
     case 'cloudwatch': {
-      const parsed = JSON.parse(body.toString('utf8')) as { logEvents?: { message?: string }[] };
-      for (const event of parsed.logEvents ?? []) stats.cloudWatchBytes += Buffer.byteLength(event.message ?? '') + CLOUDWATCH_EVENT_OVERHEAD;
-      stats.records += parsed.logEvents?.length ?? 0;
+      const { events, messageBytes } = cloudWatchEvents(body);
+      stats.cloudWatchBytes += messageBytes + events * CLOUDWATCH_EVENT_OVERHEAD;
+      stats.records += events;
       return { status: 200, contentType: AMZ_JSON, body: '{"nextSequenceToken":"1"}' };
     }
     case 'huawei-lts': {
-      const parsed = JSON.parse(body.toString('utf8')) as { contents?: unknown[] };
-      stats.records += parsed.contents?.length ?? 0;
+      stats.records += countTopLevelItems(body, 'contents');
       return json('{"errorCode":"SVCSTG.ALS.200.200","errorMessage":"Report success.","result":null}');
     }
     case 'servicewatch':
-      stats.records += countOtlpJson(JSON.parse(body.toString('utf8')) as OtlpJsonRequest);
+      stats.records += countOtlpJsonLogRecords(body);
       return json('{"status":"success"}', 202);
     case 'otlp-json':
-      stats.records += countOtlpJson(JSON.parse(body.toString('utf8')) as OtlpJsonRequest);
+      stats.records += countOtlpJsonLogRecords(body);
       return json('{}');
     case 'otlp-proto':
       stats.records += countOtlpProtoLogRecords(body);
@@ -82,7 +75,7 @@ function receive(api: SinkApi, request: IncomingMessage, body: Buffer, stats: Ap
         stats.records += countOtlpProtoLogRecords(body);
         return EMPTY_PROTOBUF_RESPONSE;
       }
-      stats.records += countOtlpJson(JSON.parse(body.toString('utf8')) as OtlpJsonRequest);
+      stats.records += countOtlpJsonLogRecords(body);
       return json('{}');
     }
     case 'other':
