@@ -150,6 +150,8 @@ export class JsonScanner {
     }
   }
 
+  // object() and array() again, without a callback per member: nested values are most of a body, and sharing one
+  // loop (a callback, or helpers for the brackets and commas) made the scan 1.5-2x slower.
   private skipObject(): void {
     this.expect(OPEN_BRACE);
     this.space();

@@ -2,7 +2,7 @@
 // OTLP http/json and http/protobuf exporters, and our three exporters under ConstraintAwareBatchProcessor, in-thread
 // and with thread 'worker' (CloudWatch also through its OTLP endpoint, protobuf+gzip, beside PutLogEvents), all
 // sent the same generated records, each in its own child process, to a loopback
-// sink in another process that parses every request and counts the records. Then a paced 50,000 records/s run,
+// sink in another process that checks every request and counts the records. Then a paced 50,000 records/s run,
 // and how our cost scales with destinations and record size. `--json` prints the same data as one JSON object.
 // Environment: BENCH_RECORDS (100,000), BENCH_SCALE_RECORDS (BENCH_RECORDS / 2), BENCH_PACED_SECONDS (2),
 // BENCH_PIPELINES and BENCH_TABLES (comma-separated subsets), BENCH_TIMEOUT_SECONDS (180 per run), BENCH_VERBOSE,
@@ -276,7 +276,7 @@ if (json) {
   const sections: string[] = [
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; ${runs.length} runs in ${totalSeconds.toFixed(0)} s`,
     `every pipeline gets the same generated records, each made as it is emitted, ${CHUNK} per event-loop turn (setImmediate between turns), each pipeline in its own process,\n` +
-      `to a loopback sink in another process that parses every request; records/s = records / (first measured emit → provider.shutdown() resolved),\nafter a warm-up: the pipeline answered one flush (start ms: a worker thread's start-up), then ${WARM_UP_SHARE * 100} % as many records again, emitted and flushed, untimed\n(paced: as many, at the same rate); requests, fill and the sink's CPU are the measured phase's, lost counts both; ${stock}`,
+      `to a loopback sink in another process that checks every request (JSON against its grammar, protobuf field by field); records/s = records / (first measured emit → provider.shutdown() resolved),\nafter a warm-up: the pipeline answered one flush (start ms: a worker thread's start-up), then ${WARM_UP_SHARE * 100} % as many records again, emitted and flushed, untimed\n(paced: as many, at the same rate); requests, fill and the sink's CPU are the measured phase's, lost counts both; ${stock}`,
     'requests: data requests the sink counted (CreateLogStream and the like not included); MiB sent: their bodies as they went over the wire, i.e. compressed where the\n' +
       'exporter gzips (only the OTLP endpoint row by default), headers not counted; CPU µs/rec: the whole process, compression on the thread pool included',
   ];
