@@ -182,6 +182,29 @@ describe('ConstraintAwareBatchProcessor with a spool', () => {
     await processor.shutdown();
   });
 
+  test('a block that reaches 1 MiB is written before its commit interval is up, and a kill then keeps it', async () => {
+    const directory = freshDirectory();
+    const exporter = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    exporter.behaviour = () => ({ status: 'retry', error: new Error('503') });
+    const { processor, logger } = start(exporter, directory, { spool: { directory, commitIntervalMillis: 1_000 } });
+    // ~1.2 MiB of multibyte records at once; the interval alone would write nothing for a second.
+    const bodies = Array.from({ length: 1_200 }, (_, i) => `${String(i).padStart(5, '0')} ${'日本語'.repeat(110)}`);
+    for (const body of bodies) logger.emit({ body });
+    const [segment] = segmentFiles(directory);
+    await until(() => statSync(join(directory, segment!)).size >= 1024 * 1024, 800);
+    const killed = copyAsKilled(directory);
+
+    const second = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    const restarted = start(second, killed);
+    await restarted.provider.shutdown();
+    const recovered = second.messages();
+    // The first ~1 MiB of records, in order; the rest was in the block still being filled at the "kill".
+    expect(recovered.length).toBeGreaterThan(1_000);
+    expect(recovered).toEqual(bodies.slice(0, recovered.length));
+    exporter.behaviour = undefined;
+    await processor.shutdown();
+  });
+
   test('records that fell out of the time window while the process was down are counted too_old, not sent', async () => {
     const directory = freshDirectory();
     const limits = smallLimits({ maxAgeMillis: 1_500, timeWindowMarginMillis: 100 });

@@ -61,6 +61,9 @@ interface Cursor {
   readonly frames: Map<number, StoredFrame>;
 }
 
+/** Bytes in a block that get it written before its commit interval is up (see `append`). */
+const EARLY_COMMIT_BYTES = 1024 * 1024;
+
 /**
  * Records on disk until their fate is settled: every accepted record is appended (its wire fragment, encoded
  * once) to a segment file before it counts as queued, with group commit; each finished request appends an ack.
@@ -143,6 +146,10 @@ export class Spool {
     const index = writer.records++;
     const sequence = sequenceOf(this.current.segment, index);
     appendRecord(writer.buffer, frameId, index, record.timeMillis, record.size, fragmentSourceOf(record) ?? record.fragment, record.fragmentBytes);
+    // Without fsync a block is also written once it holds EARLY_COMMIT_BYTES, if no write is under way: at high rates
+    // the block being filled then stays small enough for the CPU's caches (a 200 ms block at 140,000 records/s was
+    // ~13 MB, and copying each fragment into it cost several times a copy into a request), and a kill loses less.
+    if (!this.fsync && writer.buffer.size >= EARLY_COMMIT_BYTES && writer.unwrittenBytes === writer.buffer.size) this.commit(writer);
     this.current.unsettled++;
     if (diskOnly) {
       if (this.backlogFrom === Infinity) {
@@ -213,9 +220,12 @@ export class Spool {
   }
 
   private tick(): void {
-    const writer = this.current.writer!;
-    void writer.commit().then(() => this.reportWriteError(writer));
+    this.commit(this.current.writer!);
     this.wake();
+  }
+
+  private commit(writer: SegmentWriter): void {
+    void writer.commit().then(() => this.reportWriteError(writer));
   }
 
   private reportWriteError(writer: SegmentWriter): void {
