@@ -6,7 +6,7 @@
 // and how our cost scales with destinations and record size. `--json` prints the same data as one JSON object.
 // Environment: BENCH_RECORDS (100,000), BENCH_SCALE_RECORDS (BENCH_RECORDS / 2), BENCH_PACED_SECONDS (2),
 // BENCH_PIPELINES and BENCH_TABLES (comma-separated subsets), BENCH_TIMEOUT_SECONDS (180 per run), BENCH_VERBOSE,
-// BENCH_ROUNDS (3: the throughput tables run this many times, interleaved; each timing is the median),
+// BENCH_ROUNDS (5: the throughput tables run this many times, interleaved; each timing is the median),
 // BENCH_CPU_PROF (a directory: every run's process, worker threads included, writes a V8 CPU profile there).
 import { spawn } from 'node:child_process';
 import { cpus, platform, release, totalmem } from 'node:os';
@@ -27,7 +27,7 @@ const list = (name: string) => process.env[name]?.split(',').map((item) => item.
 
 const RECORDS = Math.round(positive('BENCH_RECORDS', 100_000));
 const SCALE_RECORDS = Math.round(positive('BENCH_SCALE_RECORDS', Math.max(1_000, RECORDS / 2)));
-const ROUNDS = Math.round(positive('BENCH_ROUNDS', 3));
+const ROUNDS = Math.round(positive('BENCH_ROUNDS', 5));
 const PACED_RATE = 50_000;
 const PACED_SECONDS = positive('BENCH_PACED_SECONDS', 2);
 /**
