@@ -1,11 +1,12 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor, type ConstraintAwareBatchProcessorOptions } from '@otel-cloud-logs/core';
 import { MemoryExporter, smallLimits } from './support/memory-exporter.ts';
 import { WorkerMemoryExporter } from './support/worker-memory-exporter.ts';
+import { SegmentWriter } from '../src/spool/segment-writer.ts';
 import { appendAck, appendFrame, appendRecord, BLOCK_HEADER_BYTES, countRecordEntries, EntryBuffer, readBlock, readEntry } from '../src/spool/format.ts';
 
 const fastRetry = { initialDelayMillis: 5, maxDelayMillis: 20, deadlineMillis: 60_000 };
@@ -189,7 +190,11 @@ describe('ConstraintAwareBatchProcessor with a spool', () => {
     const { processor, logger } = start(exporter, directory, { spool: { directory, commitIntervalMillis: 1_000 } });
     // ~1.2 MiB of multibyte records at once; the interval alone would write nothing for a second.
     const bodies = Array.from({ length: 1_200 }, (_, i) => `${String(i).padStart(5, '0')} ${'日本語'.repeat(110)}`);
+    // One commit for the whole burst, not one per record appended after the block passed 1 MiB.
+    const commits = vi.spyOn(SegmentWriter.prototype, 'commit');
     for (const body of bodies) logger.emit({ body });
+    expect(commits).toHaveBeenCalledTimes(1);
+    commits.mockRestore();
     const [segment] = segmentFiles(directory);
     await until(() => statSync(join(directory, segment!)).size >= 1024 * 1024, 800);
     const killed = copyAsKilled(directory);

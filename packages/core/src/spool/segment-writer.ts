@@ -48,6 +48,8 @@ export class SegmentWriter {
   private pending = takeBuffer();
   private spare = takeBuffer();
   private writingBytes = 0;
+  /** Commits asked for and not finished yet. */
+  private commits = 0;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -84,8 +86,16 @@ export class SegmentWriter {
   /** Resolves once everything appended before the call is in the file. Never rejects (see `error`). */
   commit(): Promise<void> {
     if (this.pending.size === 0 && this.writingBytes === 0) return this.chain;
-    this.chain = this.chain.then(() => this.writeOut());
+    this.commits++;
+    this.chain = this.chain.then(() => this.writeOut()).then(() => {
+      this.commits--;
+    });
     return this.chain;
+  }
+
+  /** Whether no commit is queued or under way (one asked for now would write the pending block at once). */
+  get idle(): boolean {
+    return this.commits === 0;
   }
 
   /** Reads `length` bytes at `position` of the written part into `into`. */

@@ -146,10 +146,10 @@ export class Spool {
     const index = writer.records++;
     const sequence = sequenceOf(this.current.segment, index);
     appendRecord(writer.buffer, frameId, index, record.timeMillis, record.size, fragmentSourceOf(record) ?? record.fragment, record.fragmentBytes);
-    // Without fsync a block is also written once it holds EARLY_COMMIT_BYTES, if no write is under way: at high rates
+    // Without fsync a block is also written once it holds EARLY_COMMIT_BYTES, if no write is queued: at high rates
     // the block being filled then stays small enough for the CPU's caches (a 200 ms block at 140,000 records/s was
     // ~13 MB, and copying each fragment into it cost several times a copy into a request), and a kill loses less.
-    if (!this.fsync && writer.buffer.size >= EARLY_COMMIT_BYTES && writer.unwrittenBytes === writer.buffer.size) this.commit(writer);
+    if (!this.fsync && writer.buffer.size >= EARLY_COMMIT_BYTES && writer.idle) this.commit(writer);
     this.current.unsettled++;
     if (diskOnly) {
       if (this.backlogFrom === Infinity) {
