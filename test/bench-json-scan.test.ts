@@ -33,7 +33,7 @@ function randomValue(depth: number): unknown {
 function stringify(value: unknown): string {
   const space = () => pick(['', '', ' ', '\n', '\t', '\r\n  ']);
   if (typeof value === 'string') {
-    if (random() < 0.3) return `"${[...value].map((c) => [...c].map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')).join('')}"`;
+    if (random() < 0.3) return `"${Array.from({ length: value.length }, (_, i) => `\\u${value.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')}"`;
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${space()}${value.map((item) => stringify(item) + space()).join(`,${space()}`)}]`;
@@ -155,6 +155,15 @@ describe('the bench sink’s JSON scanner', () => {
       const text = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[${value}, {"body":${value}}]}]}]}`;
       expect(outcome(() => countOtlpJsonLogRecords(bytes(text))), text).toBe(outcome(() => parsedOtlpRecords(text)));
     }
+  });
+
+  it('refuses a body that is not valid UTF-8 (a cut character, an overlong form, an encoded surrogate)', () => {
+    for (const bad of [[0xf0], [0xc0, 0xa2], [0xed, 0xa0, 0xbd], [0xff]]) {
+      const body = Buffer.concat([Buffer.from('{"logEvents":[{"message":"a'), Buffer.from(bad), Buffer.from('b"}]}')]);
+      expect(() => cloudWatchEvents(body)).toThrow(/not valid UTF-8/);
+      expect(() => countTopLevelItems(body, 'logEvents')).toThrow(/not valid UTF-8/);
+    }
+    expect(cloudWatchEvents(Buffer.from('{"logEvents":[{"message":"a😀b"}]}'))).toEqual({ events: 1, messageBytes: 6 });
   });
 
   it('names what is wrong and where', () => {

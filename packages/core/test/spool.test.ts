@@ -192,9 +192,12 @@ describe('ConstraintAwareBatchProcessor with a spool', () => {
     const bodies = Array.from({ length: 1_200 }, (_, i) => `${String(i).padStart(5, '0')} ${'日本語'.repeat(110)}`);
     // One commit for the whole burst, not one per record appended after the block passed 1 MiB.
     const commits = vi.spyOn(SegmentWriter.prototype, 'commit');
-    for (const body of bodies) logger.emit({ body });
-    expect(commits).toHaveBeenCalledTimes(1);
-    commits.mockRestore();
+    try {
+      for (const body of bodies) logger.emit({ body });
+      expect(commits).toHaveBeenCalledTimes(1);
+    } finally {
+      commits.mockRestore();
+    }
     const [segment] = segmentFiles(directory);
     await until(() => statSync(join(directory, segment!)).size >= 1024 * 1024, 800);
     const killed = copyAsKilled(directory);
@@ -208,6 +211,21 @@ describe('ConstraintAwareBatchProcessor with a spool', () => {
     expect(recovered).toEqual(bodies.slice(0, recovered.length));
     exporter.behaviour = undefined;
     await processor.shutdown();
+  });
+
+  test('with fsync the commit interval alone decides: a 1 MiB block waits for it', async () => {
+    const directory = freshDirectory();
+    const exporter = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    const { processor, logger } = start(exporter, directory, { scheduledDelayMillis: 1_000, spool: { directory, commitIntervalMillis: 1_000, fsync: true } });
+    const commits = vi.spyOn(SegmentWriter.prototype, 'commit');
+    try {
+      for (let i = 0; i < 1_200; i++) logger.emit({ body: `${String(i).padStart(5, '0')} ${'日本語'.repeat(110)}` });
+      expect(commits).not.toHaveBeenCalled();
+    } finally {
+      commits.mockRestore();
+    }
+    await processor.shutdown();
+    expect(exporter.messages()).toHaveLength(1_200);
   });
 
   test('records that fell out of the time window while the process was down are counted too_old, not sent', async () => {

@@ -87,9 +87,11 @@ export class SegmentWriter {
   commit(): Promise<void> {
     if (this.pending.size === 0 && this.writingBytes === 0) return this.chain;
     this.commits++;
-    this.chain = this.chain.then(() => this.writeOut()).then(() => {
-      this.commits--;
-    });
+    this.chain = this.chain
+      .then(() => this.writeOut())
+      .finally(() => {
+        this.commits--;
+      });
     return this.chain;
   }
 
