@@ -205,17 +205,17 @@ interface PlannedRun {
 
 function plan(origin: string): PlannedRun[] {
   const runs: PlannedRun[] = [];
-  // `workload.records` are the measured ones; a throughput run first emits WARM_UP_SHARE as many more, untimed.
+  // `workload.records` are the measured ones; each run first emits more, untimed: WARM_UP_SHARE as many in a
+  // throughput run, as many again in a paced one (at the same rate).
   const add = (tables: TableId[], pipeline: PipelineId, workload: WorkloadSpec, mode: RunSpec['mode'] = 'throughput', chunk = CHUNK) => {
     if (!tables.some(wanted)) return;
-    const warmUp = mode === 'paced' ? workload.records / 2 : Math.round(workload.records * WARM_UP_SHARE);
-    const total = mode === 'paced' ? workload : { ...workload, records: workload.records + warmUp };
+    const warmUp = Math.round(workload.records * (mode === 'paced' ? 1 : WARM_UP_SHARE));
+    const total = { ...workload, records: workload.records + warmUp };
     runs.push({ tables: tables.filter(wanted), spec: { pipeline, workload: total, mode, origin, chunk, pacedRate: PACED_RATE, warmUp } });
   };
   for (let round = 0; round < ROUNDS; round++) for (const pipeline of PIPELINES) add(['mix'], pipeline, { kind: 'mix', records: RECORDS });
   for (let round = 0; round < ROUNDS; round++) for (const pipeline of PIPELINES) add(['short'], pipeline, { kind: 'short', records: RECORDS });
-  // Twice the records: the first half warms the pipeline up at the same rate, the second is measured.
-  for (const pipeline of PIPELINES) add(['paced'], pipeline, { kind: 'mix', records: 2 * Math.round(PACED_RATE * PACED_SECONDS) }, 'paced');
+  for (const pipeline of PIPELINES) add(['paced'], pipeline, { kind: 'mix', records: Math.round(PACED_RATE * PACED_SECONDS) }, 'paced');
   // Cells hold about 40 MB of records (at most 50,000, at least 400): enough to measure after the warm-up, and
   // under the default 64 MiB memory bound, so that the table shows the cost of records, not of dropping them.
   const cell = (recordBytes: number, destinations: number): WorkloadSpec => ({
