@@ -129,6 +129,35 @@ export class BatchQueue implements RecordQueue {
     return true;
   }
 
+  /**
+   * Queues a record the application's thread encoded and fitted itself (see WorkerQueue): its fragment is `length`
+   * bytes of `source` from `start`; the memory bound and the spool apply as to any record.
+   */
+  enqueueEncoded(stored: StoredFrame, source: Buffer, start: number, length: number, size: number, timeMillis: number): boolean {
+    let sequence = 0;
+    if (this.spool) {
+      if (!this.spool.hasRoomFor(length)) {
+        this.drop('queue_full', 1);
+        return false;
+      }
+      const diskOnly = this.spool.backlogging || this.queueBytes + length > this.options.maxQueueBytes;
+      sequence = this.spool.appendStored(stored, source, start, length, size, timeMillis, diskOnly);
+      if (diskOnly) {
+        this.spool.wake();
+        return true;
+      }
+    } else if (this.queueBytes + length > this.options.maxQueueBytes && !this.makeRoom(length)) {
+      this.drop('queue_full', 1);
+      return false;
+    }
+    this.queueBytes += length;
+    this.queueRecords++;
+    this.batcher.addStored(stored, source, start, length, size, timeMillis, sequence, Date.now());
+    this.pump();
+    this.armTimer();
+    return true;
+  }
+
   private accepted(record: EncodedRecord, truncated: boolean): void {
     record.fragment = ''; // do not keep the last record's text alive
     // Counted only once queued: `truncated` counts shortened records that are still delivered.
@@ -158,7 +187,7 @@ export class BatchQueue implements RecordQueue {
     }
     this.queueBytes += fragment.length;
     this.queueRecords++;
-    this.batcher.addStored(stored, fragment, size, timeMillis, sequence, now);
+    this.batcher.addStored(stored, fragment, 0, fragment.length, size, timeMillis, sequence, now);
     this.pump();
     this.armTimer();
   }

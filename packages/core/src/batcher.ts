@@ -52,11 +52,14 @@ export class Batcher {
     this.sealIfFull(open, batch);
   }
 
-  /** Adds a record read back from the spool: its fragment as bytes, with the frame it was stored with. */
-  addStored(stored: { readonly destination: Destination; readonly frameKey: string; readonly frame: RequestFrame }, fragment: Uint8Array, size: number, timeMillis: number, sequence: number, now: number): void {
+  /**
+   * Adds a record encoded before (read back from the spool, or encoded on another thread): its fragment, `length`
+   * bytes of `source` from `start`, with the frame it was stored with.
+   */
+  addStored(stored: { readonly destination: Destination; readonly frameKey: string; readonly frame: RequestFrame }, source: Buffer, start: number, length: number, size: number, timeMillis: number, sequence: number, now: number): void {
     const open = this.openRequestFor(stored.destination, stored.frameKey, timeMillis, undefined, stored.frame);
     const batch = this.batchFor(open, size, timeMillis, now);
-    batch.appendBytes(fragment, size, timeMillis, sequence);
+    batch.appendFrom(source, length, size, timeMillis, sequence, start);
     this.sealIfFull(open, batch);
   }
 

@@ -181,12 +181,15 @@ export class EncodedBatch {
     this.push(size, timeMillis, sequence);
   }
 
-  /** Appends the first `length` bytes of `source` as a fragment (a codec's scratch or a record's own buffer). */
-  appendFrom(source: Buffer, length: number, size: number, timeMillis: number, sequence = 0): void {
+  /**
+   * Appends `length` bytes of `source` from `start` as a fragment (a codec's scratch, a record's own buffer, a
+   * chunk of records encoded on another thread).
+   */
+  appendFrom(source: Buffer, length: number, size: number, timeMillis: number, sequence = 0, start = 0): void {
     const separator = this.count === 0 ? 0 : this.frame.separator.length;
     this.reserve(separator + length);
     if (separator > 0) this.used += this.frame.separator.copy(this.data, this.used);
-    this.used += source.copy(this.data, this.used, 0, length);
+    this.used += source.copy(this.data, this.used, start, start + length);
     this.push(size, timeMillis, sequence);
   }
 

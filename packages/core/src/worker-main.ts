@@ -4,11 +4,13 @@ import { parentPort } from 'node:worker_threads';
 import { BatchQueue } from './batch-queue.ts';
 import type { ConstraintAwareExporter } from './exporter.ts';
 import { SelfMetrics, type SelfMetricsCounts } from './metrics.ts';
+import { EncodedChunkReader } from './encoded-chunk.ts';
 import { SnapshotReader } from './snapshot.ts';
 import { HELD_BYTES, HELD_RECORDS, INGESTED_SEQ, type FromWorker, type HeldCounts, type ToWorker } from './worker-protocol.ts';
 
 const port = parentPort!;
 const reader = new SnapshotReader();
+const encodedReader = new EncodedChunkReader();
 let exporter: ConstraintAwareExporter | undefined;
 let queue: BatchQueue | undefined;
 let ready: Promise<void> = Promise.resolve();
@@ -82,14 +84,15 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   }
 }
 
-function ingest(message: Extract<ToWorker, { type: 'chunk' }>): void {
+function ingest(message: Extract<ToWorker, { type: 'chunk' | 'encoded' }>): void {
   if (!exporter || !queue) {
     published(message.seq);
     return;
   }
   const target = queue;
   try {
-    reader.read(message.chunk, exporter.destinationDefaults, (entry) => target.enqueueEntry(entry));
+    if (message.type === 'chunk') reader.read(message.chunk, exporter.destinationDefaults, (entry) => target.enqueueEntry(entry));
+    else encodedReader.read(message.chunk, (stored, source, start, length, size, timeMillis) => target.enqueueEncoded(stored, source, start, length, size, timeMillis));
   } catch (error) {
     exporter.recordDrop('invalid_record', message.chunk.records);
     exporter.problems.warn('invalid:snapshot', `dropping log records: a chunk of record snapshots could not be read: ${(error as Error).message}`);
@@ -128,6 +131,7 @@ port.on('message', (message: ToWorker) => {
       ready = init(message);
       return;
     case 'chunk':
+    case 'encoded':
       // One chunk per event-loop turn: back-to-back chunks must not starve the HTTP answers that free the queue.
       ready = ready.then(nextTurn).then(() => ingest(message));
       return;

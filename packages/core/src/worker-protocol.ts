@@ -3,6 +3,7 @@ import type { SelfMetricsCounts } from './metrics.ts';
 import type { ProblemLevel } from './problems.ts';
 import type { FlushReport } from './record-queue.ts';
 import type { SnapshotChunk } from './snapshot.ts';
+import type { EncodedChunk } from './encoded-chunk.ts';
 
 /** How to build the same exporter in a worker thread: the module that exports its class, the export's name, options. */
 export interface WorkerRecipe {
@@ -31,6 +32,8 @@ export interface HeldCounts {
 export type ToWorker =
   | { readonly type: 'init'; readonly recipe: WorkerRecipe; readonly queue: BatchQueueOptions; readonly shared: SharedArrayBuffer }
   | { readonly type: 'chunk'; readonly seq: number; readonly chunk: SnapshotChunk }
+  /** Records this thread encoded itself while the worker lagged behind; numbered in the same sequence as chunks. */
+  | { readonly type: 'encoded'; readonly seq: number; readonly chunk: EncodedChunk }
   | { readonly type: 'flush'; readonly id: number; readonly timeoutMillis: number }
   /** Answer once every record of the chunks before this message is in the spool's files. */
   | { readonly type: 'durable'; readonly id: number }

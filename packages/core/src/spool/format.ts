@@ -152,8 +152,11 @@ export function appendFrame(out: EntryBuffer, frameId: number, stored: StoredFra
   out.seal(start);
 }
 
-/** Appends a record entry; the fragment is bytes already encoded, or a string of `fragmentBytes` UTF-8 bytes. */
-export function appendRecord(out: EntryBuffer, frameId: number, index: number, timeMillis: number, size: number, fragment: Buffer | string, fragmentBytes: number): void {
+/**
+ * Appends a record entry; the fragment is bytes already encoded (`fragmentBytes` of them from `fragmentStart`), or
+ * a string of `fragmentBytes` UTF-8 bytes.
+ */
+export function appendRecord(out: EntryBuffer, frameId: number, index: number, timeMillis: number, size: number, fragment: Buffer | string, fragmentBytes: number, fragmentStart = 0): void {
   out.reserve(RECORD_ENTRY_OVERHEAD + fragmentBytes);
   const bytes = out.bytes;
   const start = out.length;
@@ -164,7 +167,7 @@ export function appendRecord(out: EntryBuffer, frameId: number, index: number, t
   at = bytes.writeDoubleLE(timeMillis, at);
   at = bytes.writeUInt32LE(size, at);
   // A buffer holds the fragment in its first `fragmentBytes` bytes (it may be longer: a codec's scratch).
-  at += typeof fragment === 'string' ? bytes.write(fragment, at, fragmentBytes, 'utf8') : fragment.copy(bytes, at, 0, fragmentBytes);
+  at += typeof fragment === 'string' ? bytes.write(fragment, at, fragmentBytes, 'utf8') : fragment.copy(bytes, at, fragmentStart, fragmentStart + fragmentBytes);
   out.length = at;
   out.seal(start);
 }

@@ -1,7 +1,7 @@
 import { statSync, unlink } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fragmentSourceOf, type EncodedRecord, type RecordCodec } from '../codec.ts';
-import type { EncodedBatch } from '../encoded-batch.ts';
+import type { EncodedBatch, RequestFrame } from '../encoded-batch.ts';
 import { internDestination, type Destination, type LogEntry } from '../model.ts';
 import type { ProblemLevel } from '../problems.ts';
 import { listSegments, segmentPath } from './directory.ts';
@@ -140,12 +140,27 @@ export class Spool {
 
   /** Appends an accepted record; `diskOnly` when memory has no room for it. Returns its sequence number. */
   append(entry: LogEntry, record: EncodedRecord, diskOnly: boolean): number {
-    let writer = this.current.writer!;
-    if (writer.bytes >= this.segmentBytes || writer.records >= RECORDS_PER_SEGMENT - 1) writer = this.rotate();
-    const frameId = this.frameIdFor(entry, record, writer);
+    const writer = this.writerWithRoom();
+    const frameId = this.frameIdFor(entry.destination, record.frameKey, entry, undefined, writer);
+    return this.appendTo(writer, frameId, record.timeMillis, record.size, fragmentSourceOf(record) ?? record.fragment, record.fragmentBytes, diskOnly);
+  }
+
+  /** Appends a record another thread encoded (its fragment as bytes, with its frame), as `append` does. */
+  appendStored(stored: StoredFrame, source: Buffer, start: number, length: number, size: number, timeMillis: number, diskOnly: boolean): number {
+    const writer = this.writerWithRoom();
+    const frameId = this.frameIdFor(stored.destination, stored.frameKey, undefined, stored.frame, writer);
+    return this.appendTo(writer, frameId, timeMillis, size, source, length, diskOnly, start);
+  }
+
+  private writerWithRoom(): SegmentWriter {
+    const writer = this.current.writer!;
+    return writer.bytes >= this.segmentBytes || writer.records >= RECORDS_PER_SEGMENT - 1 ? this.rotate() : writer;
+  }
+
+  private appendTo(writer: SegmentWriter, frameId: number, timeMillis: number, size: number, fragment: Buffer | string, fragmentBytes: number, diskOnly: boolean, start = 0): number {
     const index = writer.records++;
     const sequence = sequenceOf(this.current.segment, index);
-    appendRecord(writer.buffer, frameId, index, record.timeMillis, record.size, fragmentSourceOf(record) ?? record.fragment, record.fragmentBytes);
+    appendRecord(writer.buffer, frameId, index, timeMillis, size, fragment, fragmentBytes, start);
     // Without fsync a block is also written once it holds EARLY_COMMIT_BYTES, if no write is queued: at high rates
     // the block being filled then stays small enough for the CPU's caches (a 200 ms block at 140,000 records/s was
     // ~13 MB, and copying each fragment into it cost several times a copy into a request), and a kill loses less.
@@ -260,22 +275,23 @@ export class Spool {
     return this.current.writer!;
   }
 
-  private frameIdFor(entry: LogEntry, record: EncodedRecord, writer: SegmentWriter): number {
-    const destination = entry.destination;
-    if (destination === this.lastDestination && record.frameKey === this.lastFrameKey) return this.lastFrameId;
+  /** The id of a destination's frame in the current segment, defined there first if new (from `entry` or as given). */
+  private frameIdFor(destination: Destination, frameKey: string, entry: LogEntry | undefined, frame: RequestFrame | undefined, writer: SegmentWriter): number {
+    if (destination === this.lastDestination && frameKey === this.lastFrameKey) return this.lastFrameId;
     let byKey = this.frameIds.get(destination);
     if (!byKey) this.frameIds.set(destination, (byKey = new Map()));
-    let id = byKey.get(record.frameKey);
+    let id = byKey.get(frameKey);
     if (id === undefined) {
       id = this.nextFrameId++;
-      byKey.set(record.frameKey, id);
-      appendFrame(writer.buffer, id, { destination, frameKey: record.frameKey, frame: this.codec.frame(destination, entry) });
+      byKey.set(frameKey, id);
+      appendFrame(writer.buffer, id, { destination, frameKey, frame: frame ?? this.codec.frame(destination, entry!) });
     }
     this.lastDestination = destination;
-    this.lastFrameKey = record.frameKey;
+    this.lastFrameKey = frameKey;
     this.lastFrameId = id;
     return id;
   }
+
 
   /** Deletes settled segments, oldest first (a later segment may hold the acks of an older one's records). */
   private deleteSettled(): void {
