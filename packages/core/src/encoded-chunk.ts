@@ -1,7 +1,6 @@
-import { fragmentSourceOf, type EncodedRecord } from './codec.ts';
-import type { RequestFrame } from './encoded-batch.ts';
-import type { ConstraintAwareExporter } from './exporter.ts';
-import { fitRecord } from './planner.ts';
+import { fragmentSourceOf, type EncodedRecord, type RecordCodec } from './codec.ts';
+import type { DropReason } from './metrics.ts';
+import { fitRecord, type OversizeMode } from './planner.ts';
 import { internDestination, type Destination, type LogEntry } from './model.ts';
 import type { StoredFrame } from './spool/format.ts';
 
@@ -31,8 +30,13 @@ export interface EncodedChunk {
   readonly bytes: number;
 }
 
-export interface FrameSource {
-  frame(destination: Destination, entry: LogEntry): RequestFrame;
+/** What encoding a record for the worker needs of the application's exporter (a ConstraintAwareExporter). */
+export interface RecordEncoder extends RecordCodec {
+  readonly mode: OversizeMode;
+  /** Encodes an entry into `out`, counting why it cannot be sent (false). */
+  encodeEntry(entry: LogEntry, out: EncodedRecord): boolean;
+  recordDrop(reason: DropReason, count: number): void;
+  recordTruncated(count: number): void;
 }
 
 /** Accumulates encoded records on the application's thread until a chunk is taken. */
@@ -64,7 +68,7 @@ export class EncodedChunkWriter {
    * Encodes and fits an entry as the worker's queue would (drops and truncations counted by `exporter`) and adds
    * it; false when it was dropped. `out` is the caller's scratch record.
    */
-  encode(exporter: ConstraintAwareExporter, entry: LogEntry, out: EncodedRecord): boolean {
+  encode(exporter: RecordEncoder, entry: LogEntry, out: EncodedRecord): boolean {
     try {
       if (!exporter.encodeEntry(entry, out)) return false;
       const verdict = fitRecord(exporter, entry, out, Date.now(), exporter.mode);
@@ -81,7 +85,7 @@ export class EncodedChunkWriter {
   }
 
   /** Adds an encoded record; the codec's frame is asked for only for a destination and frame key new to the worker. */
-  private add(entry: LogEntry, record: EncodedRecord, codec: FrameSource): void {
+  private add(entry: LogEntry, record: EncodedRecord, codec: RecordCodec): void {
     const length = record.fragmentBytes;
     if (this.used + length > this.fragments.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(this.used + length, this.fragments.length * 2));
@@ -127,7 +131,7 @@ export class EncodedChunkWriter {
     return [chunk.fragments.buffer, chunk.ends.buffer, chunk.frameIds.buffer, chunk.sizes.buffer, chunk.times.buffer];
   }
 
-  private frameIdFor(entry: LogEntry, frameKey: string, codec: FrameSource): number {
+  private frameIdFor(entry: LogEntry, frameKey: string, codec: RecordCodec): number {
     const destination = entry.destination;
     if (destination === this.lastDestination && frameKey === this.lastFrameKey) return this.lastFrameId;
     let byKey = this.frameIdsByDestination.get(destination);

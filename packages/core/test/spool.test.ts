@@ -307,6 +307,30 @@ describe('ConstraintAwareBatchProcessor with a spool', () => {
     expect(readdirSync(directory)).toEqual([]);
   });
 
+  test("with thread 'worker', records the application encodes itself for a lagging worker are spooled too: a kill keeps them all, in order", async () => {
+    const directory = freshDirectory();
+    // The worker stalls on its first record; its service is down until well after the kill below.
+    const exporter = new WorkerMemoryExporter({ limits: smallLimits(), retry: fastRetry, workerStallsMillis: 900, workerServiceDownMillis: 4_000 });
+    const encodedHere = vi.spyOn(exporter, 'encode');
+    const { processor, provider, logger } = start(exporter, directory, { thread: 'worker' });
+    await processor.durable(); // the worker is up
+    logger.emit({ body: 'first' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const bodies = Array.from({ length: 6_000 }, (_, i) => `${String(i).padStart(5, '0')} ${'ログ'.repeat(300)}`); // ~10.8 MB
+    for (const body of bodies) logger.emit({ body });
+    expect(encodedHere.mock.calls.length).toBeGreaterThan(1_000);
+    await processor.durable();
+    const killed = copyAsKilled(directory);
+
+    const second = new MemoryExporter(smallLimits(), { retry: fastRetry });
+    const restarted = start(second, killed);
+    await restarted.provider.shutdown();
+    expect(second.messages()).toEqual(['first', ...bodies]);
+    expect(second.metrics.snapshot()).toMatchObject({ exported: bodies.length + 1, droppedTotal: 0 });
+    await provider.shutdown();
+    expect(exporter.metrics.snapshot()).toMatchObject({ exported: bodies.length + 1, droppedTotal: 0 });
+  });
+
   test('bad spool options say what to fix', () => {
     const exporter = new MemoryExporter(smallLimits());
     expect(() => new ConstraintAwareBatchProcessor({ exporter, spool: { directory: '' } })).toThrow(/spool.directory/);

@@ -1,4 +1,4 @@
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor } from '@otel-cloud-logs/core';
 import { smallLimits } from './support/memory-exporter.ts';
@@ -6,9 +6,11 @@ import { WorkerMemoryExporter } from './support/worker-memory-exporter.ts';
 
 const WINDOW = 4 * 1024 * 1024;
 
-test("thread 'worker': the application never runs more than the transit window ahead of a lagging worker, and loses nothing", async () => {
+test("thread 'worker': past the transit window the application encodes records itself, past twice the window it waits; nothing is lost", async () => {
   // The worker blocks on its first record for 900 ms; meanwhile the application logs ~14 MB in one go.
   const exporter = new WorkerMemoryExporter({ limits: smallLimits(), workerStallsMillis: 900 });
+  // On the application's thread the exporter encodes only records it takes over from a lagging worker.
+  const encodedHere = vi.spyOn(exporter, 'encode');
   const processor = new ConstraintAwareBatchProcessor({ exporter, thread: 'worker', scheduledDelayMillis: 5 });
   const provider = new LoggerProvider({ processors: [processor] });
   await processor.forceFlush(); // the worker is up
@@ -26,9 +28,12 @@ test("thread 'worker': the application never runs more than the transit window a
   const firstWait = samples.findIndex((sample, i) => i > 0 && sample.at - samples[i - 1]!.at > 250);
   expect(firstWait, 'the application waited for the stalled worker').toBeGreaterThan(0);
   const ahead = Math.max(...samples.slice(0, firstWait).map((sample) => sample.queueBytes));
-  expect(ahead).toBeGreaterThanOrEqual(WINDOW);
-  // One chunk may cross the window: it goes at 1,024 records or 1 Mi code units (here ~1.2 MiB counted).
-  expect(ahead).toBeLessThan(WINDOW + 2 * 1024 * 1024);
+  expect(ahead).toBeGreaterThanOrEqual(2 * WINDOW);
+  // One chunk may cross the limit: it goes at 1,024 records or 1 MiB of fragments (here ~1.1 MiB counted).
+  expect(ahead).toBeLessThan(2 * WINDOW + 2 * 1024 * 1024);
+  // Between the two windows (~2,300 records of ~1.8 KB), the records were encoded here.
+  expect(encodedHere.mock.calls.length).toBeGreaterThan(1_000);
+  expect(encodedHere.mock.calls.length).toBeLessThan(emitted);
   await provider.shutdown();
   const snapshot = exporter.metrics.snapshot();
   expect(snapshot).toMatchObject({ exported: emitted + 1, droppedTotal: 0, queueBytes: 0 });

@@ -13,6 +13,8 @@ export interface WorkerMemoryExporterOptions extends Pick<ConstraintAwareExporte
   readonly workerDiesAfterMillis?: number;
   /** The twin blocks its worker thread this long on the first record it encodes (a worker that lags behind). */
   readonly workerStallsMillis?: number;
+  /** The twin's service answers 503 for this long after the twin was built (nothing is acknowledged meanwhile). */
+  readonly workerServiceDownMillis?: number;
 }
 
 /** A MemoryExporter whose twin can be built in a worker thread from plain options (`thread: 'worker'` tests). */
@@ -24,6 +26,10 @@ export class WorkerMemoryExporter extends MemoryExporter {
     this.workerRecipe = workerRecipe(import.meta.url, options.exportName ?? 'WorkerMemoryExporter', options);
     if (!isMainThread && options.workerDiesAfterMillis !== undefined) setTimeout(() => process.exit(3), options.workerDiesAfterMillis);
     if (!isMainThread) this.stallMillis = options.workerStallsMillis ?? 0;
+    const downUntil = Date.now() + (options.workerServiceDownMillis ?? 0);
+    if (!isMainThread && options.workerServiceDownMillis !== undefined) {
+      this.behaviour = () => (Date.now() < downUntil ? { status: 'retry', error: new Error('503 Service Unavailable') } : undefined);
+    }
   }
 
   private stallMillis = 0;
