@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { context, diag, DiagLogLevel, trace, TraceFlags } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -54,14 +54,14 @@ const DESTINATIONS = [
 
 /**
  * Emits `count` records of mixed sizes, shuffled and out-of-window times, over several destinations,
- * yielding to the event loop every 1,000 records as an application would.
+ * yielding to the event loop every `yieldEvery` records (1,000: as an application would).
  */
-async function emitMixed(provider: LoggerProvider, count: number, random: () => number): Promise<Sent[]> {
+async function emitMixed(provider: LoggerProvider, count: number, random: () => number, yieldEvery = 1_000): Promise<Sent[]> {
   const logger = provider.getLogger('e2e');
   const now = Date.now();
   const sent: Sent[] = [];
   for (let id = 0; id < count; id++) {
-    if (id % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (id % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve));
     const destination = DESTINATIONS[Math.floor(random() * DESTINATIONS.length)]!;
     const prefix = `#${id}|`;
     const r = random();
@@ -180,6 +180,20 @@ describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsExp
     const snapshot = exporter.metrics.snapshot();
     expect(snapshot.truncated).toBeGreaterThan(0);
     expect(snapshot.retriedRequests).toBeGreaterThan(0);
+  });
+
+  test("thread: 'worker', in a burst the worker cannot keep up with: the records the application encodes itself arrive exactly once too", async () => {
+    const exporter = exporterFor({ messageFormat: 'text' });
+    // On the application's thread the exporter encodes only records it takes over from a lagging worker.
+    const encodedHere = vi.spyOn(exporter, 'encode');
+    const processor = new ConstraintAwareBatchProcessor({ exporter, thread: 'worker' });
+    const provider = new LoggerProvider({ processors: [processor] });
+    await processor.forceFlush(); // the worker is up
+    const sent = await emitMixed(provider, 30_000, seeded(11), Infinity); // one event-loop turn
+    expect(encodedHere.mock.calls.length).toBeGreaterThan(1_000); // 14,000–19,000 of 30,000 in three runs
+    await provider.shutdown();
+    expectExactlyOnce(sent, exporter);
+    expect(exporter.metrics.snapshot().truncated).toBeGreaterThan(0);
   });
 
   test("thread: 'worker' refuses options that cannot be copied to a thread, with a clear message", () => {

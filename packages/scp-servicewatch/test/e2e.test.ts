@@ -2,7 +2,7 @@ import { SeverityNumber } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor, emptyEncodedRecord } from '@otel-cloud-logs/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServiceWatchEmulator } from '@otel-cloud-logs/emulators';
 import { ServiceWatchLogsExporter } from '@otel-cloud-logs/scp-servicewatch';
 import { ACCOUNT, FAST_RETRY, GROUP, exporterFor, startEmulator } from './helpers.ts';
@@ -183,14 +183,18 @@ describe('ServiceWatch end to end through ConstraintAwareBatchProcessor', () => 
     expect(exporter.metrics.snapshot()).toMatchObject({ exported: 36, droppedTotal: 0, rejectedTotal: 0 });
   });
 
-  it("thread 'worker': the same records arrive once each, under throttling, counted on the application's side", async () => {
+  it("thread 'worker': the same records arrive once each, under throttling, counted on the application's side, the records the application encodes itself for the lagging worker included", async () => {
     const { emulator, endpoint } = await startEmulator();
     stop = () => emulator.stop();
     emulator.injectFault({ kind: 'throttle', operation: 'CreateCustomLogEvents', times: 3, probability: 0.5, retryAfterSeconds: 0 });
     const exporter = new ServiceWatchLogsExporter({ endpoint, ...ServiceWatchEmulator.DEFAULT_CREDENTIAL, retry: FAST_RETRY, accountId: ACCOUNT, logGroupValue: GROUP, logStreamValue: 'stream-w' });
     const provider = new LoggerProvider({ processors: [new ConstraintAwareBatchProcessor({ exporter, thread: 'worker', scheduledDelayMillis: 20 })] });
     const logger = provider.getLogger('w');
-    for (let i = 0; i < 3_000; i++) logger.emit({ body: `record ${i} ünïcödé`, attributes: { seq: i } });
+    // On the application's thread the exporter encodes only records it takes over from a lagging worker: ~9 MB
+    // logged in one go leave the worker behind.
+    const encodedHere = vi.spyOn(exporter, 'encode');
+    for (let i = 0; i < 3_000; i++) logger.emit({ body: `record ${i} ${'ünïcödé'.repeat(200)}`, attributes: { seq: i } });
+    expect(encodedHere.mock.calls.length).toBeGreaterThan(300); // 1,513 in three runs
     await provider.shutdown();
     const bodies = emulator.records().map((record) => record.body);
     expect(bodies).toHaveLength(3_000);
