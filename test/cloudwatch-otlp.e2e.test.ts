@@ -3,7 +3,7 @@
  * → CloudWatchLogsOtlpExporter → the CloudWatch emulator's /v1/logs, with SigV4 and with an API key, protobuf and
  * JSON, gzip on and off, under injected throttling, 5xx and connection resets.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { ConstraintAwareBatchProcessor } from '@otel-cloud-logs/core';
@@ -45,12 +45,12 @@ interface Sent {
 }
 
 /** Mixed records over three streams: multibyte, structured, some the service refuses by time (too old, expired). */
-async function emit(provider: LoggerProvider, count: number, random: () => number): Promise<Sent[]> {
+async function emit(provider: LoggerProvider, count: number, random: () => number, yieldEvery = 500, padding = 300): Promise<Sent[]> {
   const logger = provider.getLogger('orders', '1.4.0');
   const now = Date.now();
   const sent: Sent[] = [];
   for (let id = 0; id < count; id++) {
-    if (id % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (id % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve));
     const target = STREAMS[Math.floor(random() * STREAMS.length)]!;
     const r = random();
     let time = now - Math.floor(random() * 20 * HOUR);
@@ -62,7 +62,7 @@ async function emit(provider: LoggerProvider, count: number, random: () => numbe
       time = now - 14 * DAY + 30 * 60_000 + Math.floor(random() * HOUR); // inside the exporter's window, too old for the service's clock
       refused = 'too_old';
     }
-    const body = r < 0.5 ? `#${id}| ünïcödé 日本 ${'x'.repeat(Math.floor(random() * 300))}` : { id: `#${id}|`, items: [1, 2.5, 'three'], nested: { ok: true } };
+    const body = r < 0.5 ? `#${id}| ünïcödé 日本 ${'x'.repeat(Math.floor(random() * padding))}` : { id: `#${id}|`, items: [1, 2.5, 'three'], nested: { ok: true } };
     logger.emit({ body: body as string, timestamp: time, severityText: 'INFO', severityNumber: 9, attributes: { ...target.attributes, n: id } });
     sent.push({ id, where: `${target.group}:${target.stream}`, refused });
   }
@@ -170,6 +170,20 @@ describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsOtl
     const processor = new ConstraintAwareBatchProcessor({ exporter, thread: 'worker' });
     const provider = new LoggerProvider({ processors: [processor] });
     const sent = await emit(provider, 3_000, seeded(17));
+    await provider.shutdown();
+    expectExactlyOnce(service, sent, exporter);
+  });
+
+  test("thread: 'worker', in a burst the worker cannot keep up with: the records the application encodes itself (protobuf frames per resource) arrive exactly once", async () => {
+    const service = await startEmulator({ serviceAhead: SERVICE_AHEAD });
+    const exporter = exporterFor(service, {});
+    // On the application's thread the exporter encodes only records it takes over from a lagging worker.
+    const encodedHere = vi.spyOn(exporter, 'encode');
+    const processor = new ConstraintAwareBatchProcessor({ exporter, thread: 'worker' });
+    const provider = new LoggerProvider({ processors: [processor] });
+    await processor.forceFlush(); // the worker is up
+    const sent = await emit(provider, 20_000, seeded(29), Infinity, 4_000); // one event-loop turn
+    expect(encodedHere.mock.calls.length).toBeGreaterThan(1_000); // 3,818–7,816 of 20,000 in three runs
     await provider.shutdown();
     expectExactlyOnce(service, sent, exporter);
   });
