@@ -95,7 +95,7 @@ function ingest(message: Extract<ToWorker, { type: 'chunk' | 'encoded' }>): void
     else encodedReader.read(message.chunk, (stored, source, start, length, size, timeMillis) => target.enqueueEncoded(stored, source, start, length, size, timeMillis));
   } catch (error) {
     exporter.recordDrop('invalid_record', message.chunk.records);
-    exporter.problems.warn('invalid:snapshot', `dropping log records: a chunk of record snapshots could not be read: ${(error as Error).message}`);
+    exporter.problems.warn('invalid:snapshot', `dropping log records: a chunk of records handed over by the application's thread could not be read: ${(error as Error).message}`);
   }
   const holding = held();
   published(message.seq);

@@ -61,8 +61,8 @@ function settled(counts: SelfMetricsCounts): number {
  * hands them over in chunks, one message per chunk with its buffers transferred; a worker thread runs a twin of
  * the exporter behind the same `BatchQueue` as in-thread, so encoding, batching, signing, HTTP and retries cost
  * the application nothing while the worker keeps up; when it lags behind, this thread encodes records itself
- * rather than wait (see TRANSIT_WINDOW_BYTES). The worker hands back what it counted and what it holds, so self-metrics, drops,
- * `forceFlush`, shutdown and the memory bound read as in-thread.
+ * rather than wait (see TRANSIT_WINDOW_BYTES). The worker hands back what it counted and what it holds, so
+ * self-metrics, drops, `forceFlush`, shutdown and the memory bound read as in-thread.
  */
 export class WorkerQueue implements RecordQueue {
   private readonly exporter: ConstraintAwareExporter;
