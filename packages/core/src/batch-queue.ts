@@ -12,6 +12,12 @@ import { sleep } from './retry.ts';
 import type { StoredFrame } from './spool/format.ts';
 import { Spool, type SpoolSink } from './spool/spool.ts';
 
+/** Where `placeFor` puts a record. */
+const NO_ROOM = 0;
+const IN_MEMORY = 1;
+const ON_DISK = 2;
+type Place = typeof NO_ROOM | typeof IN_MEMORY | typeof ON_DISK;
+
 /** With a spool, records are read back from disk while memory is below this share of the bound. */
 const SPOOL_READ_BELOW = 0.75;
 
@@ -102,30 +108,15 @@ export class BatchQueue implements RecordQueue {
       return false;
     }
     const cost = record.fragmentBytes;
-    let sequence = 0;
-    if (this.spool) {
-      // With a spool, the disk is the bound: what does not fit in memory waits on disk, in order.
-      if (!this.spool.hasRoomFor(cost)) {
-        this.drop('queue_full', 1);
-        return false;
-      }
-      const diskOnly = this.spool.backlogging || this.queueBytes + cost > this.options.maxQueueBytes;
-      sequence = this.spool.append(entry, record, diskOnly);
-      if (diskOnly) {
-        this.accepted(record, verdict === 'truncated');
-        this.spool.wake();
-        return true;
-      }
-    } else if (this.queueBytes + cost > this.options.maxQueueBytes && !this.makeRoom(cost)) {
-      this.drop('queue_full', 1);
-      return false;
+    const place = this.placeFor(cost);
+    if (place === NO_ROOM) return false;
+    const sequence = this.spool ? this.spool.append(entry, record, place === ON_DISK) : 0;
+    if (place === IN_MEMORY) {
+      this.hold(cost);
+      this.batcher.add(entry, record, now, sequence);
     }
-    this.queueBytes += cost;
-    this.queueRecords++;
-    this.batcher.add(entry, record, now, sequence);
     this.accepted(record, verdict === 'truncated');
-    this.pump();
-    this.armTimer();
+    this.placed(place);
     return true;
   }
 
@@ -134,28 +125,46 @@ export class BatchQueue implements RecordQueue {
    * bytes of `source` from `start`; the memory bound and the spool apply as to any record.
    */
   enqueueEncoded(stored: StoredFrame, source: Buffer, start: number, length: number, size: number, timeMillis: number): boolean {
-    let sequence = 0;
-    if (this.spool) {
-      if (!this.spool.hasRoomFor(length)) {
-        this.drop('queue_full', 1);
-        return false;
-      }
-      const diskOnly = this.spool.backlogging || this.queueBytes + length > this.options.maxQueueBytes;
-      sequence = this.spool.appendStored(stored, source, start, length, size, timeMillis, diskOnly);
-      if (diskOnly) {
-        this.spool.wake();
-        return true;
-      }
-    } else if (this.queueBytes + length > this.options.maxQueueBytes && !this.makeRoom(length)) {
-      this.drop('queue_full', 1);
-      return false;
+    const place = this.placeFor(length);
+    if (place === NO_ROOM) return false;
+    const sequence = this.spool ? this.spool.appendStored(stored, source, start, length, size, timeMillis, place === ON_DISK) : 0;
+    if (place === IN_MEMORY) {
+      this.hold(length);
+      this.batcher.addStored(stored, source, start, length, size, timeMillis, sequence, Date.now());
     }
-    this.queueBytes += length;
+    this.placed(place);
+    return true;
+  }
+
+  /**
+   * Where a record of `cost` bytes goes: into memory (making room with overflow 'drop_oldest'), or, with a spool
+   * (the disk is then the bound), to disk only while memory is full or records wait there before it, in order; or
+   * nowhere (counted queue_full).
+   */
+  private placeFor(cost: number): Place {
+    const memoryFull = this.queueBytes + cost > this.options.maxQueueBytes;
+    let place: Place = IN_MEMORY;
+    if (this.spool) {
+      if (!this.spool.hasRoomFor(cost)) place = NO_ROOM;
+      else if (this.spool.backlogging || memoryFull) place = ON_DISK;
+    } else if (memoryFull && !this.makeRoom(cost)) place = NO_ROOM;
+    if (place === NO_ROOM) this.drop('queue_full', 1);
+    return place;
+  }
+
+  private hold(cost: number): void {
+    this.queueBytes += cost;
     this.queueRecords++;
-    this.batcher.addStored(stored, source, start, length, size, timeMillis, sequence, Date.now());
+  }
+
+  /** A record was placed: one in memory gets sent, the spool reads one on disk back later. */
+  private placed(place: Place): void {
+    if (place === ON_DISK) {
+      this.spool!.wake();
+      return;
+    }
     this.pump();
     this.armTimer();
-    return true;
   }
 
   private accepted(record: EncodedRecord, truncated: boolean): void {

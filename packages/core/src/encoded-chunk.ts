@@ -1,13 +1,14 @@
 import { fragmentSourceOf, type EncodedRecord, type RecordCodec } from './codec.ts';
 import type { DropReason } from './metrics.ts';
+import { FrameIds } from './frame-ids.ts';
 import { fitRecord, type OversizeMode } from './planner.ts';
-import { internDestination, type Destination, type LogEntry } from './model.ts';
+import { internDestination, type LogEntry } from './model.ts';
 import type { StoredFrame } from './spool/format.ts';
 
 /** Records per chunk at most (a chunk also goes once its fragments reach 1 MiB). */
 const MAX_RECORDS = 1_024;
 const MAX_BYTES = 1_048_576;
-/** Frame ids start over (on both sides) once this many frames were announced. */
+/** Both sides forget the frames announced once there are this many (records then name new ones). */
 const MAX_FRAMES = 4_096;
 
 /**
@@ -23,7 +24,7 @@ export interface EncodedChunk {
   readonly frameIds: Uint32Array<ArrayBuffer>;
   readonly sizes: Uint32Array<ArrayBuffer>;
   readonly times: Float64Array<ArrayBuffer>;
-  /** The worker forgets the frames it knows before taking `frames` (the writer's ids started over). */
+  /** The worker forgets the frames it knows before taking `frames` (so does the writer: its ids go on counting). */
   readonly resetFrames: boolean;
   readonly frames: Array<[number, StoredFrame]>;
   /** A measure of the memory the chunk holds until the worker has read it. */
@@ -50,11 +51,7 @@ export class EncodedChunkWriter {
   private count = 0;
   private frames: Array<[number, StoredFrame]> = [];
   private resetFrames = false;
-  private readonly frameIdsByDestination = new Map<Destination, Map<string, number>>();
-  private nextFrameId = 0;
-  private lastDestination: Destination | undefined;
-  private lastFrameKey = '';
-  private lastFrameId = 0;
+  private readonly frameIdTable = new FrameIds();
 
   get length(): number {
     return this.count;
@@ -118,12 +115,8 @@ export class EncodedChunkWriter {
     this.count = 0;
     this.used = 0;
     this.frames = [];
-    this.resetFrames = this.nextFrameId >= MAX_FRAMES;
-    if (this.resetFrames) {
-      this.frameIdsByDestination.clear();
-      this.nextFrameId = 0;
-      this.lastDestination = undefined;
-    }
+    this.resetFrames = this.frameIdTable.size >= MAX_FRAMES;
+    if (this.resetFrames) this.frameIdTable.clear();
     return chunk;
   }
 
@@ -133,20 +126,11 @@ export class EncodedChunkWriter {
 
   private frameIdFor(entry: LogEntry, frameKey: string, codec: RecordCodec): number {
     const destination = entry.destination;
-    if (destination === this.lastDestination && frameKey === this.lastFrameKey) return this.lastFrameId;
-    let byKey = this.frameIdsByDestination.get(destination);
-    if (!byKey) this.frameIdsByDestination.set(destination, (byKey = new Map()));
-    let id = byKey.get(frameKey);
-    if (id === undefined) {
-      id = this.nextFrameId++;
-      byKey.set(frameKey, id);
-      this.frames.push([id, { destination, frameKey, frame: codec.frame(destination, entry) }]);
-    }
-    this.lastDestination = destination;
-    this.lastFrameKey = frameKey;
-    this.lastFrameId = id;
+    const id = this.frameIdTable.idFor(destination, frameKey);
+    if (this.frameIdTable.added) this.frames.push([id, { destination, frameKey, frame: codec.frame(destination, entry) }]);
     return id;
   }
+
 }
 
 /** Reads encoded chunks on the worker's side; remembers the frames announced so far. */

@@ -9,6 +9,7 @@ import { appendAck, appendFrame, appendRecord, FRAME_ENTRY, RECORD_ENTRY, RECORD
 import { recoverSegments, type IndexSet } from './recovery.ts';
 import { SegmentReader, type SegmentPosition } from './segment-reader.ts';
 import { SegmentWriter } from './segment-writer.ts';
+import { FrameIds } from '../frame-ids.ts';
 
 /** The durable spool of `ConstraintAwareBatchProcessor` (plain data: it is copied to a worker thread). */
 export interface SpoolOptions {
@@ -82,11 +83,7 @@ export class Spool {
   private readonly segments = new Map<number, SegmentState>();
   private current: SegmentState;
   private closedBytes = 0;
-  private readonly frameIds = new Map<Destination, Map<string, number>>();
-  private nextFrameId = 1;
-  private lastDestination: Destination | undefined;
-  private lastFrameKey = '';
-  private lastFrameId = 0;
+  private readonly frameIds = new FrameIds(1);
   /** Sequence number of the first record kept on disk only (Infinity: none). */
   private backlogFrom = Infinity;
   private cursor: Cursor | undefined;
@@ -265,26 +262,16 @@ export class Spool {
     this.current = this.openSegment(full.segment + 1);
     // Every segment defines the frames its records use, so that it can be read on its own.
     this.frameIds.clear();
-    this.lastDestination = undefined;
     return this.current.writer!;
   }
 
   /** The id of a destination's frame in the current segment, defined there first if new (from `entry` or as given). */
   private frameIdFor(destination: Destination, frameKey: string, entry: LogEntry | undefined, frame: RequestFrame | undefined, writer: SegmentWriter): number {
-    if (destination === this.lastDestination && frameKey === this.lastFrameKey) return this.lastFrameId;
-    let byKey = this.frameIds.get(destination);
-    if (!byKey) this.frameIds.set(destination, (byKey = new Map()));
-    let id = byKey.get(frameKey);
-    if (id === undefined) {
-      id = this.nextFrameId++;
-      byKey.set(frameKey, id);
-      appendFrame(writer.buffer, id, { destination, frameKey, frame: frame ?? this.codec.frame(destination, entry!) });
-    }
-    this.lastDestination = destination;
-    this.lastFrameKey = frameKey;
-    this.lastFrameId = id;
+    const id = this.frameIds.idFor(destination, frameKey);
+    if (this.frameIds.added) appendFrame(writer.buffer, id, { destination, frameKey, frame: frame ?? this.codec.frame(destination, entry!) });
     return id;
   }
+
 
 
   /** Deletes settled segments, oldest first (a later segment may hold the acks of an older one's records). */
