@@ -122,9 +122,10 @@ export class BatchQueue implements RecordQueue {
 
   /**
    * Queues a record the application's thread encoded and fitted itself (see WorkerQueue): its fragment is `length`
-   * bytes of `source` from `start`; the memory bound and the spool apply as to any record.
+   * bytes of `source` from `start`; the memory bound and the spool apply as to any record, and a truncated one is
+   * counted here, once queued, as in `queue`.
    */
-  enqueueEncoded(stored: StoredFrame, source: Buffer, start: number, length: number, size: number, timeMillis: number): boolean {
+  enqueueEncoded(stored: StoredFrame, source: Buffer, start: number, length: number, size: number, timeMillis: number, truncated: boolean): boolean {
     const place = this.placeFor(length);
     if (place === NO_ROOM) return false;
     const sequence = this.spool ? this.spool.appendStored(stored, source, start, length, size, timeMillis, place === ON_DISK) : 0;
@@ -132,6 +133,7 @@ export class BatchQueue implements RecordQueue {
       this.hold(length);
       this.batcher.addStored(stored, source, start, length, size, timeMillis, sequence, Date.now());
     }
+    if (truncated) this.exporter.recordTruncated(1);
     this.placed(place);
     return true;
   }

@@ -12,8 +12,6 @@ export class FrameIds {
   private lastDestination: Destination | undefined;
   private lastFrameKey = '';
   private lastId = 0;
-  /** Whether the last `idFor` gave out a new id: the caller then defines the frame. */
-  added = false;
 
   constructor(firstId = 0) {
     this.nextId = firstId;
@@ -24,21 +22,23 @@ export class FrameIds {
     return this.known;
   }
 
-  idFor(destination: Destination, frameKey: string): number {
-    this.added = false;
+  /** The frame's id, or -1 when it is not defined yet (the caller defines it, then calls `add`). */
+  idOf(destination: Destination, frameKey: string): number {
     if (destination === this.lastDestination && frameKey === this.lastFrameKey) return this.lastId;
+    const id = this.byDestination.get(destination)?.get(frameKey);
+    if (id === undefined) return -1;
+    this.remember(destination, frameKey, id);
+    return id;
+  }
+
+  /** Gives a frame just defined its id. */
+  add(destination: Destination, frameKey: string): number {
     let byKey = this.byDestination.get(destination);
     if (!byKey) this.byDestination.set(destination, (byKey = new Map()));
-    let id = byKey.get(frameKey);
-    if (id === undefined) {
-      id = this.nextId++;
-      byKey.set(frameKey, id);
-      this.known++;
-      this.added = true;
-    }
-    this.lastDestination = destination;
-    this.lastFrameKey = frameKey;
-    this.lastId = id;
+    const id = this.nextId++;
+    byKey.set(frameKey, id);
+    this.known++;
+    this.remember(destination, frameKey, id);
     return id;
   }
 
@@ -47,5 +47,11 @@ export class FrameIds {
     this.byDestination.clear();
     this.known = 0;
     this.lastDestination = undefined;
+  }
+
+  private remember(destination: Destination, frameKey: string, id: number): void {
+    this.lastDestination = destination;
+    this.lastFrameKey = frameKey;
+    this.lastId = id;
   }
 }

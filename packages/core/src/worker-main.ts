@@ -92,7 +92,7 @@ function ingest(message: Extract<ToWorker, { type: 'chunk' | 'encoded' }>): void
   const target = queue;
   try {
     if (message.type === 'chunk') reader.read(message.chunk, exporter.destinationDefaults, (entry) => target.enqueueEntry(entry));
-    else encodedReader.read(message.chunk, (stored, source, start, length, size, timeMillis) => target.enqueueEncoded(stored, source, start, length, size, timeMillis));
+    else encodedReader.read(message.chunk, (stored, source, start, length, size, time, truncated) => target.enqueueEncoded(stored, source, start, length, size, time, truncated));
   } catch (error) {
     exporter.recordDrop('invalid_record', message.chunk.records);
     exporter.problems.warn('invalid:snapshot', `dropping log records: a chunk of records handed over by the application's thread could not be read: ${(error as Error).message}`);

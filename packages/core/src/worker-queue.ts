@@ -74,6 +74,8 @@ export class WorkerQueue implements RecordQueue {
   private readonly scratch = emptyEncodedRecord();
   private encoding = false;
   private chunkSeq = 0;
+  /** The worker's published sequence number as last read from shared memory. */
+  private ingestedSeen = 0;
   /** Serialised chunks handed over but not yet taken into the worker's queue. */
   private readonly transit = new Map<number, { readonly bytes: number; readonly records: number }>();
   private transitBytes = 0;
@@ -195,11 +197,9 @@ export class WorkerQueue implements RecordQueue {
   }
 
   /**
-   * The memory bound, checked before a record is snapshotted: chunks in transit plus what the worker holds. When
-   * chunks in transit exceed the transit window (the worker lags behind the application), this thread encodes the
-   * record itself, up to the help window; beyond it, or when transit fills the bound, it waits for the worker, as
-   * in-thread it would have spent the time encoding; when the worker's own queue is full (the service is slow),
-   * the record is dropped at once, as in-thread.
+   * The memory bound, checked before a record is taken: chunks in transit plus what the worker holds. Past the
+   * transit window this thread encodes the record itself; past the help window, or when transit fills the bound, it
+   * waits for the worker; when the worker's own queue is full (the service is slow), it drops the record at once.
    */
   private admit(): Admission {
     if (this.failure !== undefined) {
@@ -226,20 +226,16 @@ export class WorkerQueue implements RecordQueue {
   }
 
   /**
-   * Encodes and fits a record on this thread, as the worker would have (drops and truncations counted here), for
-   * the worker to add to its requests as it is; false when it was dropped.
+   * Encodes and fits a record on this thread, as the worker would have (drops counted here, a truncation by the
+   * worker once queued), for the worker to add to its requests as it is; false when it was dropped.
    */
   private encodeHere(entry: LogEntry): boolean {
     if (this.writer.length > 0) this.handOver(); // records keep their order
     this.encoding = true;
-    try {
-      if (!this.encoded.encode(this.exporter, entry, this.scratch)) return false;
-    } finally {
-      this.encoding = false;
-    }
-    if (this.encoded.full) this.handOver();
-    else this.scheduleHandOver();
-    return true;
+    const added = this.encoded.encode(this.exporter, entry, this.scratch); // counts what it cannot add, never throws
+    this.encoding = false;
+    if (added) this.scheduleHandOver();
+    return added;
   }
 
   /** Whether chunks in transit exceed the window, or together with what the worker holds reach the memory bound. */
@@ -269,7 +265,11 @@ export class WorkerQueue implements RecordQueue {
    */
   private readShared(): number {
     const ingested = Atomics.load(this.shared, INGESTED_SEQ);
-    this.leaveTransit(ingested);
+    // Called for every record while the worker lags: the transit map is walked only when the worker took a chunk in.
+    if (ingested !== this.ingestedSeen) {
+      this.ingestedSeen = ingested;
+      this.leaveTransit(ingested);
+    }
     const bytes = Atomics.load(this.shared, HELD_BYTES);
     const records = Atomics.load(this.shared, HELD_RECORDS);
     if (bytes !== this.held.bytes || records !== this.held.records) this.held = { bytes, records };
@@ -284,7 +284,10 @@ export class WorkerQueue implements RecordQueue {
     }
   }
 
-  /** Sends what the writers hold, each as one chunk (one message, its buffers transferred); one of them at most holds any. */
+  /**
+   * Sends what the writers hold, each as one chunk (one message, its buffers transferred), snapshots first: both hold
+   * records only when one was logged (a diag report) while this thread was encoding another, which then comes after it.
+   */
   private handOver(): void {
     clearTimeout(this.timer);
     this.timer = undefined;

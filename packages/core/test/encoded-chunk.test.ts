@@ -1,6 +1,5 @@
-import { deserialize, serialize } from 'node:v8';
 import { describe, expect, test } from 'vitest';
-import { emptyEncodedRecord, type LogEntry, type RequestFrame } from '@otel-cloud-logs/core';
+import { emptyEncodedRecord, type Destination, type LogEntry, type RequestFrame } from '@otel-cloud-logs/core';
 import { entryFromFields } from '../src/model.ts';
 import { BatchQueue } from '../src/batch-queue.ts';
 import { EncodedChunkReader, EncodedChunkWriter, type EncodedChunk } from '../src/encoded-chunk.ts';
@@ -9,9 +8,9 @@ import { HOUR, MemoryExporter, smallLimits } from './support/memory-exporter.ts'
 
 const QUEUE: BatchQueueOptions = { scheduledDelayMillis: 5, maxQueueBytes: 16 * 1024 * 1024, overflow: 'drop_newest', maxConcurrentExports: 1 };
 
-/** What postMessage does to a chunk: structured cloning (Buffers arrive as plain Uint8Arrays, objects as copies). */
+/** What postMessage does to a chunk: structured cloning with its buffers transferred (typed arrays arrive as plain ones, with whole backing buffers). */
 function overTheThreadBoundary(chunk: EncodedChunk): EncodedChunk {
-  return deserialize(serialize(chunk)) as EncodedChunk;
+  return structuredClone(chunk, { transfer: EncodedChunkWriter.transferList(chunk) });
 }
 
 function entry(body: string, stream: string, timeMillis: number): LogEntry {
@@ -58,7 +57,7 @@ describe('records encoded on the application thread for a worker (EncodedChunkWr
     const scratch = emptyEncodedRecord();
     const handOver = () => {
       const chunk = writer.take();
-      if (chunk) reader.read(overTheThreadBoundary(chunk), (stored, source, start, length, size, time) => workerQueue.enqueueEncoded(stored, source, start, length, size, time));
+      if (chunk) reader.read(overTheThreadBoundary(chunk), (stored, source, start, length, size, time, truncated) => workerQueue.enqueueEncoded(stored, source, start, length, size, time, truncated));
     };
     for (const e of entries) {
       writer.encode(application, e, scratch);
@@ -69,16 +68,16 @@ describe('records encoded on the application thread for a worker (EncodedChunkWr
 
     expect(worker.requests).toEqual(direct.requests);
     expect(worker.requests.length).toBeGreaterThan(3);
-    const counted = application.metrics.snapshot();
+    // Drops are counted where the records were encoded; truncations where they were queued, as in-thread.
     const expected = direct.metrics.snapshot();
-    expect(counted.dropped).toEqual(expected.dropped);
-    expect(counted.dropped).toMatchObject({ too_old: expect.any(Number), empty_message: expect.any(Number) });
-    expect(counted.truncated).toBe(expected.truncated);
-    expect(counted.truncated).toBeGreaterThan(0);
+    expect(application.metrics.snapshot().dropped).toEqual(expected.dropped);
+    expect(expected.dropped).toMatchObject({ too_old: expect.any(Number), empty_message: expect.any(Number) });
+    expect(worker.metrics.snapshot().truncated).toBe(expected.truncated);
+    expect(expected.truncated).toBeGreaterThan(0);
     expect(worker.metrics.snapshot().exported).toBe(expected.exported);
   });
 
-  test('a chunk goes at 1,024 records or 1 MiB of fragments; frames travel once, and again after the ids start over', () => {
+  test('a chunk goes at 1,024 records or 1 MiB of fragments; frames travel once', () => {
     const writer = new EncodedChunkWriter();
     const application = new MemoryExporter(smallLimits());
     const scratch = emptyEncodedRecord();
@@ -103,14 +102,16 @@ describe('records encoded on the application thread for a worker (EncodedChunkWr
     expect(writer.take()).toBeUndefined();
   });
 
-  test('frames with length-prefixed openings (protobuf) arrive as Buffers, byte for byte; an unknown frame id is an error', () => {
+  test('frames with length-prefixed openings (protobuf) arrive as Buffers, byte for byte, each part in a buffer of its own', () => {
+    // Parts of a frame as codecs make them: small slices of Node's shared 64 KiB buffer pool.
     const frame: RequestFrame = {
       head: Buffer.from([0x0a, 0x01]),
-      separator: Buffer.alloc(0),
+      separator: Buffer.from(''),
       tail: Buffer.from([0x12, 0x00]),
       maxRequestBytes: 1_000,
       lengthDelimited: [Buffer.from([0x0a]), Buffer.from([0x12, 0x34])],
     };
+    expect(frame.head.buffer.byteLength).toBeGreaterThan(1_000);
     class ProtoExporter extends MemoryExporter {
       override frame(): RequestFrame {
         return frame;
@@ -119,6 +120,9 @@ describe('records encoded on the application thread for a worker (EncodedChunkWr
     const writer = new EncodedChunkWriter();
     writer.encode(new ProtoExporter(smallLimits()), entry('hello', 's', Date.now()), emptyEncodedRecord());
     const chunk = overTheThreadBoundary(writer.take()!);
+    // What crossed holds the frame's bytes, not the pools they were cut from.
+    const [, crossed] = chunk.frames[0]!;
+    for (const part of [crossed.head, crossed.separator, crossed.tail, ...crossed.lengthDelimited!]) expect(part.buffer.byteLength).toBe(part.byteLength);
     const seen: Array<{ frame: RequestFrame; fragment: string }> = [];
     new EncodedChunkReader().read(chunk, (stored, source, start, length) => seen.push({ frame: stored.frame, fragment: source.toString('utf8', start, start + length) }));
     expect(seen).toHaveLength(1);
@@ -126,9 +130,60 @@ describe('records encoded on the application thread for a worker (EncodedChunkWr
     for (const part of [arrived.head, arrived.separator, arrived.tail, ...arrived.lengthDelimited!]) expect(Buffer.isBuffer(part)).toBe(true);
     expect(arrived).toEqual(frame);
     expect(JSON.parse(seen[0]!.fragment)).toMatchObject({ m: 'hello' });
+  });
 
-    // A reader that missed the frame (a worker restarted) refuses the chunk instead of guessing.
-    const orphan = { ...chunk, frames: [] };
-    expect(() => new EncodedChunkReader().read(orphan, () => undefined)).toThrow(/unknown request frame 0/);
+  test('past 4,096 frames both sides forget them and start over: every record still gets its own destination', () => {
+    const writer = new EncodedChunkWriter();
+    const reader = new EncodedChunkReader();
+    const application = new MemoryExporter(smallLimits());
+    const scratch = emptyEncodedRecord();
+    const now = Date.now();
+    const arrived: string[] = [];
+    let resets = 0;
+    const handOver = () => {
+      const taken = writer.take();
+      if (!taken) return;
+      const chunk = overTheThreadBoundary(taken);
+      if (chunk.resetFrames) resets++;
+      reader.read(chunk, (stored, source, start, length) => arrived.push(`${stored.destination.logStream} ${JSON.parse(source.toString('utf8', start, start + length)).m}`));
+    };
+    const sent: string[] = [];
+    for (let i = 0; i < 9_000; i++) {
+      const stream = `s${i % 4_500}`; // each stream twice, 4,500 records apart
+      writer.encode(application, entry(`r${i}`, stream, now), scratch);
+      sent.push(`${stream} r${i}`);
+      if (writer.length === 300) handOver();
+    }
+    handOver();
+    expect(resets).toBeGreaterThan(0);
+    expect(arrived).toEqual(sent);
+  });
+
+  test("a codec whose frame fails: its records are counted invalid_record and leave nothing behind; the others go on", () => {
+    class BrokenFrameExporter extends MemoryExporter {
+      override frame(destination?: Destination): RequestFrame {
+        if (destination?.logStream === 'broken') throw new Error('no frame');
+        return super.frame();
+      }
+    }
+    const application = new BrokenFrameExporter(smallLimits());
+    const writer = new EncodedChunkWriter();
+    const scratch = emptyEncodedRecord();
+    const now = Date.now();
+    const accepted = ['ok', 'broken', 'ok', 'broken', 'other'].map((stream, i) => writer.encode(application, entry(`r${i}`, stream, now), scratch));
+    expect(accepted).toEqual([true, false, true, false, true]);
+    expect(application.metrics.snapshot().dropped).toEqual({ invalid_record: 2 });
+    const streams: string[] = [];
+    new EncodedChunkReader().read(overTheThreadBoundary(writer.take()!), (stored) => streams.push(stored.destination.logStream));
+    expect(streams).toEqual(['ok', 'ok', 'other']);
+  });
+
+  test('a chunk that names a frame never announced (a reader that missed it) is refused whole, before any record', () => {
+    const writer = new EncodedChunkWriter();
+    writer.encode(new MemoryExporter(smallLimits()), entry('hello', 's', Date.now()), emptyEncodedRecord());
+    const orphan = { ...overTheThreadBoundary(writer.take()!), frames: [] };
+    let records = 0;
+    expect(() => new EncodedChunkReader().read(orphan, () => records++)).toThrow(/unknown request frame 0/);
+    expect(records).toBe(0);
   });
 });

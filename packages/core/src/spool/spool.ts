@@ -267,8 +267,11 @@ export class Spool {
 
   /** The id of a destination's frame in the current segment, defined there first if new (from `entry` or as given). */
   private frameIdFor(destination: Destination, frameKey: string, entry: LogEntry | undefined, frame: RequestFrame | undefined, writer: SegmentWriter): number {
-    const id = this.frameIds.idFor(destination, frameKey);
-    if (this.frameIds.added) appendFrame(writer.buffer, id, { destination, frameKey, frame: frame ?? this.codec.frame(destination, entry!) });
+    const known = this.frameIds.idOf(destination, frameKey);
+    if (known >= 0) return known;
+    const defined = frame ?? this.codec.frame(destination, entry!);
+    const id = this.frameIds.add(destination, frameKey);
+    appendFrame(writer.buffer, id, { destination, frameKey, frame: defined });
     return id;
   }
 
