@@ -115,7 +115,7 @@ export class EncodedChunkWriter {
       truncated: this.truncated.slice(0, records),
       resetFrames: this.resetFrames,
       frames: this.frames,
-      bytes: this.used + records * 21,
+      bytes: this.used + records * 21, // the per-record columns: 4 + 4 + 4 + 8 + 1 bytes
     };
     this.fragments = Buffer.allocUnsafeSlow(Math.min(this.fragments.length, 2 * MAX_BYTES));
     this.count = 0;

@@ -25,7 +25,7 @@ const MAX_WAIT_FOR_WORKER_MILLIS = 1_000;
  * How far the application snapshots records ahead of the worker. Beyond it the worker lags behind, and this
  * thread encodes records itself (the worker then only batches, signs and sends them: nothing is copied value by
  * value across threads or rebuilt), so that both threads share the work instead of one waiting for the other. In
- * interleaved bench runs: CloudWatch 2.9–3.6× stock OTLP/JSON's records/s against 2.5–2.8× waiting, at less CPU
+ * interleaved bench runs: CloudWatch 2.9–3.6× stock OTLP/JSON's records/s against 2.4–2.8× waiting, at less CPU
  * per record. A few chunks' worth keeps the worker busy.
  */
 const TRANSIT_WINDOW_BYTES = 4 * 1024 * 1024;

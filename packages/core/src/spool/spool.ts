@@ -62,8 +62,10 @@ interface Cursor {
   readonly frames: Map<number, StoredFrame>;
 }
 
-/** Bytes in a block that get it written before its commit interval is up (without fsync): a 200 ms block at
- * 140,000 records/s was ~13 MB, and copying fragments into it missed the CPU's caches; a kill also loses less. */
+/**
+ * Bytes in a block that get it written before its commit interval is up (without fsync): a 200 ms block at
+ * 140,000 records/s was ~13 MB, and copying fragments into it missed the CPU's caches; a kill also loses less.
+ */
 const EARLY_COMMIT_BYTES = 1024 * 1024;
 
 /**
@@ -184,10 +186,15 @@ export class Spool {
 
   /** Memory has freed up: read more of the backlog back. */
   wake(): void {
-    if (this.backlogging && this.recovered && !this.reading && !this.closed) this.reading = this.readBacklog().finally(() => (this.reading = undefined));
+    if (this.backlogging && this.recovered && !this.reading && !this.closed) {
+      this.reading = this.readBacklog().finally(() => (this.reading = undefined));
+    }
   }
 
-  /** Resolves once every record appended so far is in the OS (a just rotated segment's last block too); rejects if it cannot be. */
+  /**
+   * Resolves once every record appended so far is in the OS (in the files: also the last block of a segment that
+   * was just rotated out); rejects when it cannot be written.
+   */
   async durable(): Promise<void> {
     const writer = this.current.writer!;
     const closings: Promise<void>[] = [];
@@ -274,8 +281,6 @@ export class Spool {
     appendFrame(writer.buffer, id, { destination, frameKey, frame: defined });
     return id;
   }
-
-
 
   /** Deletes settled segments, oldest first (a later segment may hold the acks of an older one's records). */
   private deleteSettled(): void {

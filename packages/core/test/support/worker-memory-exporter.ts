@@ -26,8 +26,8 @@ export class WorkerMemoryExporter extends MemoryExporter {
     this.workerRecipe = workerRecipe(import.meta.url, options.exportName ?? 'WorkerMemoryExporter', options);
     if (!isMainThread && options.workerDiesAfterMillis !== undefined) setTimeout(() => process.exit(3), options.workerDiesAfterMillis);
     if (!isMainThread) this.stallMillis = options.workerStallsMillis ?? 0;
-    const downUntil = Date.now() + (options.workerServiceDownMillis ?? 0);
     if (!isMainThread && options.workerServiceDownMillis !== undefined) {
+      const downUntil = Date.now() + options.workerServiceDownMillis;
       this.behaviour = () => (Date.now() < downUntil ? { status: 'retry', error: new Error('503 Service Unavailable') } : undefined);
     }
   }
