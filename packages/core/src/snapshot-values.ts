@@ -2,7 +2,9 @@
 // counts (lengths and dictionary ids), numbers, strings and, for what is not plain data, the values themselves.
 // Walking a value in JavaScript and letting postMessage copy the strings costs about half of V8's serializer on
 // the application's thread, and map keys and severity texts, which repeat across records, cross once. (Interning
-// attribute values as well cost more on the application's thread, hashing fresh strings, than it saved.)
+// attribute values as well cost more on the application's thread, hashing fresh strings, than it saved. So did
+// sending a string equal to the chunk's last one under the same key as a bare tag: 28 % fewer strings on the bench
+// mix took postMessage from 0.62 to 0.46–0.59 µs/record, the application's thread not measurably.)
 
 const UNDEFINED = 0;
 const NULL = 1;
