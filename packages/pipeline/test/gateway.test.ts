@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { deflateSync, gzipSync, zstdCompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -300,6 +301,42 @@ describe('Gateway backpressure', () => {
     expect(response.status).toBe(413);
     expect(response.headers.get('connection')).toBe('close');
     expect(((await response.json()) as { message: string }).message).toMatch(/larger than 65536 bytes/);
+  });
+});
+
+describe('Gateway lingering close', () => {
+  it('keeps reading a body it refused without discarding it, so the client gets the answer, not a reset', async () => {
+    const { url } = await startGateway();
+    const { port } = new URL(url);
+    // Declared far over what the gateway discards: it answers 413 at once and closes. The client goes on sending
+    // and reads only later, as a busy client does: had the gateway closed its socket right after the answer, the
+    // bytes still arriving would have reset the connection, and the reset throws away the unread answer.
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.pause();
+    socket.write(`POST /v1/logs HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${64 * 1024 ** 3}\r\n\r\n`);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let writeError: Error | undefined;
+    socket.on('error', (error) => (writeError ??= error));
+    const until = Date.now() + 300;
+    while (Date.now() < until && !writeError) {
+      if (!socket.write(chunk)) await new Promise((resolve) => setTimeout(resolve, 5));
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+    const received: Buffer[] = [];
+    socket.on('data', (data: Buffer) => received.push(data));
+    socket.resume();
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, 3_000);
+    });
+    const answer = Buffer.concat(received).toString('latin1');
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/connection: close/i);
+    expect(answer).toMatch(/larger than 65536 bytes/);
   });
 });
 

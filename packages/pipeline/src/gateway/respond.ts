@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * How much of a refused body is read and thrown away so that the client, done sending, reads the answer.
- * Past it the connection is closed, and a client still sending may see a reset instead of the answer.
+ * Past it the answer goes at once, and the connection closes after a linger (see `lingerOnClose`).
  */
 export const MAX_DISCARDED_BODY_BYTES = 64 * 1024 * 1024;
+/** How long a connection closed after its answer still reads, and drops, what the client keeps sending. */
+const LINGER_MILLIS = 2_000;
 
 export function send(response: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   response.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
@@ -31,6 +34,7 @@ export function answerAfterBody(request: IncomingMessage, answer: (closeAfter: b
   if (request.destroyed) return;
   const declared = Number(request.headers['content-length']);
   if (declared > MAX_DISCARDED_BODY_BYTES) {
+    lingerOnClose(request.socket);
     answer(true);
     return;
   }
@@ -46,10 +50,28 @@ export function answerAfterBody(request: IncomingMessage, answer: (closeAfter: b
     request.off('data', onData);
     request.off('end', onEnd);
     request.off('close', onClose);
+    if (closeAfter) lingerOnClose(request.socket);
     if (closeAfter !== undefined) answer(closeAfter);
   };
   request.on('data', onData);
   request.once('end', onEnd);
   request.once('close', onClose);
   request.resume();
+}
+
+/**
+ * Closes an answered connection whose client is still sending as servers do (nginx's lingering close). Node would
+ * close the socket as soon as the answer is written; the client's bytes arriving after that make the kernel reset
+ * the connection, and a reset can discard the answer before the client has read it: the client sees EPIPE or
+ * ECONNRESET instead, and an OTLP exporter sends the same body again. Instead this side ends its half and goes on
+ * reading (the request's parser drops the bytes) for LINGER_MILLIS, or until the client closes its side (the
+ * server's own end-of-stream handling then destroys the socket).
+ */
+function lingerOnClose(socket: Socket): void {
+  // Node's HTTP server calls destroySoon() once the last answer of a connection is written.
+  socket.destroySoon = function lingeringClose(this: Socket): void {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MILLIS);
+    this.once('close', () => clearTimeout(timer));
+  };
 }
