@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { LoggerProvider, BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ConstraintAwareBatchProcessor } from '@otel-cloud-logs/core';
@@ -18,8 +18,8 @@ describe('ConstraintAwareBatchProcessor', () => {
     const { provider, logger } = setup(exporter, { scheduledDelayMillis: 60_000 });
     // 74 bytes + 26 overhead = 100 bytes per record: exactly 100 per 10,000-byte request.
     for (let i = 0; i < 250; i++) logger.emit({ body: `record ${String(i).padStart(3, '0')} `.padEnd(74, 'x') });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(exporter.requests.map((r) => r.events.length)).toEqual([100, 100]);
+    // Long before the 60 s delay: a request goes as soon as it is full.
+    await vi.waitFor(() => expect(exporter.requests.map((r) => r.events.length)).toEqual([100, 100]), { timeout: 5_000 });
     await provider.shutdown();
     expect(exporter.requests.map((r) => r.events.length)).toEqual([100, 100, 50]);
     expect(exporter.metrics.snapshot()).toMatchObject({ exported: 250, droppedTotal: 0, requests: 3, queueBytes: 0 });
@@ -29,8 +29,7 @@ describe('ConstraintAwareBatchProcessor', () => {
     const exporter = new MemoryExporter(smallLimits());
     const { provider, logger } = setup(exporter, { scheduledDelayMillis: 30 });
     logger.emit({ body: 'lonely' });
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(exporter.messages()).toEqual(['lonely']);
+    await vi.waitFor(() => expect(exporter.messages()).toEqual(['lonely']), { timeout: 5_000 });
     await provider.shutdown();
   });
 

@@ -219,7 +219,7 @@ describe('Gateway /v1/logs', () => {
     expect(refused.headers.get('retry-after')).toBe('3');
     expect(((await refused.json()) as { message: string }).message).toMatch(/exporter recording is behind/);
     exporter.resume();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await vi.waitFor(() => expect(gateway.metrics().exporters.recording!.queueBytes).toBe(0), { timeout: 5_000 });
     const again = await post(url, JSON.stringify(jsonRequest([big(5)])), { 'content-type': 'application/json' });
     expect(again.status).toBe(200);
     await gateway.stop();
@@ -282,8 +282,7 @@ describe('Gateway backpressure', () => {
     expect(((await mixed.json()) as { message: string }).message).toMatch(/exporter stalled is behind/);
     expect(pipeline.stats()).toMatchObject({ received: 4, forwarded: 4 });
 
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(healthy.events().map((event) => event.message.split(':')[0])).toEqual(['4']);
+    await vi.waitFor(() => expect(healthy.events().map((event) => event.message.split(':')[0])).toEqual(['4']), { timeout: 5_000 });
     stalled.resume();
     await gateway.stop();
     expect(stalled.events().map((event) => event.message.split(':')[0])).toEqual(['1', '2', '3']);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { logs, SeverityNumber } from '@opentelemetry/api';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -56,8 +56,7 @@ describe('createPipeline', () => {
     stalled.hold();
     const pipeline = createPipeline({ exporters: [stalled, healthy], scheduledDelayMillis: 10, shutdownTimeoutMillis: 2_000 });
     for (let i = 0; i < 5; i++) pipeline.process(entry({ body: `record ${i}` }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(healthy.events()).toHaveLength(5);
+    await vi.waitFor(() => expect(healthy.events()).toHaveLength(5), { timeout: 5_000 });
     expect(stalled.events()).toHaveLength(0);
     stalled.resume();
     await pipeline.forceFlush();
