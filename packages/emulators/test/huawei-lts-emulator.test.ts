@@ -1,8 +1,8 @@
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HUAWEI_LTS_EMULATOR_DEFAULTS as D, HuaweiLtsEmulator, verifySignature } from '../src/index.ts';
 
-const emulator = new HuaweiLtsEmulator({ logtankSettleMillis: 50, credentials: [{ accessKeyId: D.accessKeyId, secretAccessKey: D.secretAccessKey }, { accessKeyId: 'TEMPAK', secretAccessKey: 'TEMPSK', securityToken: 'sts-token' }] });
+const emulator = new HuaweiLtsEmulator({ logtankSettleMillis: 300, credentials: [{ accessKeyId: D.accessKeyId, secretAccessKey: D.secretAccessKey }, { accessKeyId: 'TEMPAK', secretAccessKey: 'TEMPSK', securityToken: 'sts-token' }] });
 let url: string;
 
 beforeAll(async () => {
@@ -142,16 +142,13 @@ describe('HuaweiLtsEmulator', () => {
     const created = await create('listener-1');
     expect(created).toMatchObject({ status: 201, body: { logtank: { status: 'PENDING', project_id: D.projectId, log_stream_id: stream } } });
     const id = created.body.logtank.id as string;
-    await new Promise((r) => setTimeout(r, 80));
-    expect((await tokenFetch('GET', `/v1/logtanks/${id}`, token)).body.logtank.status).toBe('ACTIVE');
+    await vi.waitFor(async () => expect((await tokenFetch('GET', `/v1/logtanks/${id}`, token)).body.logtank.status).toBe('ACTIVE'), { timeout: 5_000 });
     emulator.failLogtanksFor('listener-2');
     const failing = await create('listener-2');
-    await new Promise((r) => setTimeout(r, 80));
-    expect((await tokenFetch('GET', `/v1/logtanks/${failing.body.logtank.id}`, token)).body.logtank.status).toBe('ERROR');
+    await vi.waitFor(async () => expect((await tokenFetch('GET', `/v1/logtanks/${failing.body.logtank.id}`, token)).body.logtank.status).toBe('ERROR'), { timeout: 5_000 });
     expect((await tokenFetch('DELETE', `/v1/logtanks/${id}`, token)).status).toBe(204);
     expect((await tokenFetch('GET', `/v1/logtanks/${id}`, token)).body.logtank.status).toBe('DELETING');
-    await new Promise((r) => setTimeout(r, 80));
-    expect((await tokenFetch('GET', `/v1/logtanks/${id}`, token)).status).toBe(404);
+    await vi.waitFor(async () => expect((await tokenFetch('GET', `/v1/logtanks/${id}`, token)).status).toBe(404), { timeout: 5_000 });
     expect((await tokenFetch('POST', '/v1/logtanks', token, { logtank: { resource_type: 'LISTENER', resource_id: 'x', log_group_id: group, log_stream_id: 'nope' } })).status).toBe(400);
   });
 

@@ -7,7 +7,7 @@ import { LogtankStateError } from '../src/provision/logtank.ts';
 import { HuaweiLtsProvisioner } from '../src/provision/index.ts';
 import { listLogGroups } from '../src/provision/groups-streams.ts';
 
-const emulator = new HuaweiLtsEmulator({ tokenLifetimeMillis: 1_500, logtankSettleMillis: 60, credentials: [{ accessKeyId: D.accessKeyId, secretAccessKey: D.secretAccessKey }, { accessKeyId: 'STS-AK', secretAccessKey: 'STS-SK', securityToken: 'sts-session' }] });
+const emulator = new HuaweiLtsEmulator({ tokenLifetimeMillis: 1_500, logtankSettleMillis: 300, credentials: [{ accessKeyId: D.accessKeyId, secretAccessKey: D.secretAccessKey }, { accessKeyId: 'STS-AK', secretAccessKey: 'STS-SK', securityToken: 'sts-session' }] });
 let url: string;
 const endpoints = () => ({ endpoint: url, ingestEndpoint: url, iamEndpoint: url, gaEndpoint: url, projectId: D.projectId });
 
