@@ -121,6 +121,7 @@ const MATRIX = [
 describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsOtlpExporter → emulator /v1/logs', () => {
   test.each(MATRIX)('$auth, $encoding, $compression: under throttling, 5xx and resets every record arrives exactly once; refused ones are counted by reason', async ({ auth, encoding, compression }) => {
     const service = await startEmulator({ serviceAhead: SERVICE_AHEAD });
+    service.faults.seed(126); // the same faults in every run
     // One sure fault first: with few requests (gzip) the random ones below may all miss.
     service.faults.add({ kind: 'unavailable', operation: 'PutOpenTelemetryLogs', times: 1, retryAfterSeconds: 0 });
     service.faults.add({ kind: 'throttle', operation: 'PutOpenTelemetryLogs', probability: 0.3, retryAfterSeconds: 0 });
@@ -165,6 +166,7 @@ describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsOtl
 
   test("thread: 'worker' with a bearer token: the same guarantees, the twin reads the same options", async () => {
     const service = await startEmulator({ serviceAhead: SERVICE_AHEAD });
+    service.faults.seed(168); // the same faults in every run
     service.faults.add({ kind: 'throttle', operation: 'PutOpenTelemetryLogs', probability: 0.2, retryAfterSeconds: 0 });
     const exporter = exporterFor(service, { auth: { type: 'bearer', token: service.createApiKey() } });
     const processor = new ConstraintAwareBatchProcessor({ exporter, thread: 'worker' });
@@ -190,6 +192,7 @@ describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsOtl
 
   test('under the stock BatchLogRecordProcessor the exporter still sends valid requests', async () => {
     const service = await startEmulator({ serviceAhead: SERVICE_AHEAD });
+    service.faults.seed(193); // the same faults in every run
     service.faults.add({ kind: 'unavailable', operation: 'PutOpenTelemetryLogs', probability: 0.2, retryAfterSeconds: 0 });
     const exporter = exporterFor(service, {});
     const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter, maxQueueSize: 10_000, maxExportBatchSize: 2_048, scheduledDelayMillis: 10 })] });

@@ -1,11 +1,2 @@
-/** mulberry32: a small seeded PRNG, so that generated data is the same in every process and a failure can be reproduced. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+// The emulators' seeded PRNG, for generated test and bench data.
+export { mulberry32 } from '../../packages/emulators/src/common/prng.ts';

@@ -151,6 +151,7 @@ describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsExp
   });
 
   test('nothing valid is lost under throttling, 503s and connection resets', async () => {
+    emulator.faults.seed(154); // the same faults in every run
     emulator.faults.add({ kind: 'throttle', operation: 'PutLogEvents', probability: 0.3 });
     emulator.faults.add({ kind: 'unavailable', operation: 'PutLogEvents', probability: 0.15, retryAfterSeconds: 0 });
     emulator.faults.add({ kind: 'reset', operation: 'PutLogEvents', probability: 0.1 });
@@ -168,6 +169,7 @@ describe('LoggerProvider → ConstraintAwareBatchProcessor → CloudWatchLogsExp
   });
 
   test("the same guarantees with thread: 'worker', under faults: counts, drops and the queue read as in-thread", async () => {
+    emulator.faults.seed(171); // the same faults in every run
     emulator.faults.add({ kind: 'throttle', operation: 'PutLogEvents', probability: 0.2 });
     emulator.faults.add({ kind: 'reset', operation: 'PutLogEvents', probability: 0.05 });
     const exporter = exporterFor({ messageFormat: 'text' });

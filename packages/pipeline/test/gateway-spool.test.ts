@@ -86,6 +86,7 @@ describe('gateway with extensions.file_storage and sending_queue.storage', () =>
     mkdirSync(storage);
     writeFileSync(config, configYaml(port, storage, emulator.url));
     // A slow, flaky service: acknowledged records are still queued when the gateway is killed.
+    emulator.faults.seed(90); // the same faults in every run
     emulator.faults.add({ kind: 'delay', operation: 'PutLogEvents', delayMillis: 500 });
     emulator.faults.add({ kind: 'unavailable', operation: 'PutLogEvents', probability: 0.5 });
 

@@ -1,4 +1,5 @@
 import type { EmulatorRequest } from './exchange.ts';
+import { mulberry32 } from './prng.ts';
 
 /**
  * Faults an emulator can inject, so that tests prove the exporters survive them. Each rule applies to the
@@ -44,12 +45,17 @@ export interface FaultRule {
 /** Holds the fault rules of one emulator and decides, per request, which fault (if any) applies. */
 export class FaultInjector {
   private rules: FaultRule[] = [];
-  private readonly random: () => number;
+  private random: () => number;
   /** How many faults were injected, by kind. */
   readonly injected: Record<FaultKind, number> = { throttle: 0, unavailable: 0, internal: 0, reset: 0, delay: 0, echo: 0 };
 
   constructor(random: () => number = Math.random) {
     this.random = random;
+  }
+
+  /** Makes `probability` rules draw from a generator seeded with `seed`, so that a run's faults can be reproduced. */
+  seed(seed: number): void {
+    this.random = mulberry32(seed);
   }
 
   add(rule: FaultRule): void {
