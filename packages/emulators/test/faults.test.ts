@@ -21,12 +21,4 @@ describe('FaultInjector', () => {
     expect(hits).toBeGreaterThan(240);
     expect(hits).toBeLessThan(360);
   });
-
-  it('applies a rule to its operation only, and `times` rules as many times', () => {
-    const faults = new FaultInjector(() => 0);
-    faults.add({ kind: 'reset', operation: 'CreateLogStream', times: 2 });
-    expect(picks(faults, 3)).toEqual([false, false, false]);
-    expect([1, 2, 3].map(() => faults.next('CreateLogStream').fault?.kind)).toEqual(['reset', 'reset', undefined]);
-    expect(faults.list()).toEqual([]);
-  });
 });

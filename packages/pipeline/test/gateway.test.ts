@@ -304,7 +304,7 @@ describe('Gateway backpressure', () => {
 });
 
 describe('Gateway lingering close', () => {
-  it('keeps reading a body it refused without discarding it, so the client gets the answer, not a reset', async () => {
+  it('keeps reading a refused body after answering, so the client gets the answer, not a reset', async () => {
     const { url } = await startGateway();
     const { port } = new URL(url);
     // Declared far over what the gateway discards: it answers 413 at once and closes. The client goes on sending
